@@ -1,11 +1,49 @@
 """haiku_policies: Haiku modules and distributions for RL policies in JAX."""
 
+from haiku_policies.contracts import assert_tree_on_devices
+from haiku_policies.critics import CriticEnsemble
+from haiku_policies.critics import QHead
+from haiku_policies.critics import ValueHead
 from haiku_policies.distributions import DiagNormal
 from haiku_policies.distributions import TanhNormal
+from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_deterministic import add_exploration_noise
+from haiku_policies.heads_deterministic import add_target_smoothing_noise
+from haiku_policies.heads_deterministic import DeterministicHead
+from haiku_policies.heads_gaussian import GaussianHead
+from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.normalization import normalize
+from haiku_policies.normalization import normalizer_init
+from haiku_policies.normalization import normalizer_update
+from haiku_policies.normalization import NormalizerState
+from haiku_policies.normalization import RunningNormalizer
+from haiku_policies.specs import action_bounds
+from haiku_policies.std_transforms import make_std_transform
+from haiku_policies.std_transforms import StdTransform
+from haiku_policies.torsos import MLPTorso
 
 __version__ = "0.1.0"
 
 __all__ = (
+    "CategoricalHead",
+    "CriticEnsemble",
+    "DeterministicHead",
     "DiagNormal",
+    "GaussianHead",
+    "MLPTorso",
+    "NormalizerState",
+    "QHead",
+    "RunningNormalizer",
+    "StdTransform",
+    "TanhGaussianHead",
     "TanhNormal",
+    "ValueHead",
+    "action_bounds",
+    "add_exploration_noise",
+    "add_target_smoothing_noise",
+    "assert_tree_on_devices",
+    "make_std_transform",
+    "normalize",
+    "normalizer_init",
+    "normalizer_update",
 )

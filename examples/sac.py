@@ -1,0 +1,241 @@
+"""Soft Actor-Critic on a gymnax environment, fully jitted.
+
+See "Soft Actor-Critic Algorithms and Applications" by Haarnoja et al. (2018,
+https://arxiv.org/abs/1812.05905). Tanh-Gaussian policy, twin critics with
+target networks, automatic entropy temperature. Each chunk of
+`eval_every` environment steps (acting, storing, updating) is one jitted
+`lax.scan`; the replay buffer lives in the training state, so checkpoints hold
+everything needed to resume exactly.
+
+Run: `python examples/sac.py` (Pendulum-v1, 10k steps; `--help` for flags).
+"""
+
+import dataclasses
+from typing import Any, NamedTuple
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import optax
+
+import common
+import haiku_policies as hp
+import replay
+
+
+@dataclasses.dataclass(frozen=True)
+class Config(common.CommonConfig):
+  """SAC: flags and defaults (SBX's Pendulum settings unless noted)."""
+  hidden_sizes: tuple[int, ...] = common.flag(
+      (256, 256), "Hidden layer widths of the actor and of each critic.")
+  batch_size: int = common.flag(256, "Transitions per gradient update.")
+  learning_starts: int = common.flag(
+      1_000, "Environment steps of uniform random actions before updates.")
+  buffer_size: int = common.flag(
+      100_000, "Replay capacity in transitions (oldest overwritten first).")
+  updates_per_step: int = common.flag(
+      1, "Gradient updates per vectorised environment step.")
+  actor_lr: float = common.flag(3e-4, "Actor Adam learning rate.")
+  critic_lr: float = common.flag(3e-4, "Critic Adam learning rate.")
+  alpha_lr: float = common.flag(3e-4, "Entropy temperature Adam learning rate.")
+  gamma: float = common.flag(0.99, "Discount factor.")
+  tau: float = common.flag(0.005, "Polyak rate of the target critics.")
+  init_alpha: float = common.flag(1.0, "Initial entropy temperature.")
+
+  def __post_init__(self):
+    super().__post_init__()
+    common.check_positive(self, "batch_size", "buffer_size",
+                          "updates_per_step", "actor_lr", "critic_lr",
+                          "alpha_lr", "tau", "init_alpha")
+    if min(self.hidden_sizes) < 1:
+      raise ValueError(f"`--hidden-sizes` must all be >= 1, got "
+                       f"{self.hidden_sizes}.")
+    if self.env == "CartPole-v1":
+      raise ValueError("`--env` must have continuous actions for SAC, got "
+                       "CartPole-v1; use examples/reinforce.py or ppo.py.")
+
+
+class Params(NamedTuple):
+  actor: Any
+  critic: Any
+  target_critic: Any
+  log_alpha: jax.Array
+
+
+class TrainState(NamedTuple):
+  params: Params
+  opt_state: Any
+  buffer: replay.Buffer
+  env_state: Any
+  obs: jax.Array
+  key: jax.Array
+  step: jax.Array
+
+
+class Learner(NamedTuple):
+  """SAC's parts that do not depend on how the environment is stepped."""
+  init: Any          # (key, obs [E, O]) -> (Params, opt_state)
+  update: Any        # (params, opt_state, batch, key) -> (params, opt_state)
+  act: Any           # (actor params, obs [..., O], key) -> action [..., A]
+  eval_policy: Any   # (actor params, obs [O]) -> deterministic action [A]
+
+
+def make_learner(config: Config, low, high) -> Learner:
+  """Networks, losses and the gradient update of SAC for bounds `low, high`."""
+
+  def actor_fn(obs):
+    features = hp.MLPTorso(config.hidden_sizes)(obs)
+    return hp.TanhGaussianHead((low, high), std_transform="clipped_exp")(
+        features)
+
+  def critic_fn(obs, action):
+    return hp.CriticEnsemble(2, config.hidden_sizes)(obs, action)
+
+  actor = hk.without_apply_rng(hk.transform(actor_fn))
+  critic = hk.without_apply_rng(hk.transform(critic_fn))
+  target_entropy = -float(len(low))
+  optimisers = Params(actor=optax.adam(config.actor_lr),
+                      critic=optax.adam(config.critic_lr), target_critic=None,
+                      log_alpha=optax.adam(config.alpha_lr))
+
+  def init(key, obs):
+    actor_key, critic_key = jax.random.split(key)
+    critic_params = critic.init(critic_key, obs,
+                                jnp.zeros(obs.shape[:-1] + (len(low),)))
+    params = Params(actor=actor.init(actor_key, obs), critic=critic_params,
+                    target_critic=critic_params,
+                    log_alpha=jnp.log(jnp.float32(config.init_alpha)))
+    opt_state = Params(*(None if opt is None else opt.init(p)
+                         for opt, p in zip(optimisers, params)))
+    return params, opt_state
+
+  def losses(params, batch, key):
+    next_key, key = jax.random.split(key)
+    alpha = jnp.exp(params.log_alpha)
+    # Critic: soft Bellman target from the target critics.
+    next_action, next_log_prob = actor.apply(
+        params.actor, batch.next_obs).sample_and_log_prob(seed=next_key)
+    next_q = critic.apply(params.target_critic, batch.next_obs,
+                          next_action).min(0)
+    target = jax.lax.stop_gradient(
+        batch.reward + config.gamma * batch.discount *
+        (next_q - alpha * next_log_prob))
+    q = critic.apply(params.critic, batch.obs, batch.action)
+    critic_loss = 0.5 * jnp.square(q - target).mean(-1).sum()
+    # Actor: reparameterized sample through the (frozen) critics.
+    action, log_prob = actor.apply(params.actor,
+                                   batch.obs).sample_and_log_prob(seed=key)
+    q_pi = critic.apply(jax.lax.stop_gradient(params.critic), batch.obs,
+                        action).min(0)
+    actor_loss = jnp.mean(jax.lax.stop_gradient(alpha) * log_prob - q_pi)
+    # Temperature: match the policy entropy to the target entropy.
+    alpha_loss = -jnp.mean(params.log_alpha * jax.lax.stop_gradient(
+        log_prob + target_entropy))
+    return critic_loss + actor_loss + alpha_loss
+
+  def update(params, opt_state, batch, key):
+    grads = jax.grad(losses)(params, batch, key)
+    new_params, new_opt_state = [], []
+    for opt, p, g, s in zip(optimisers, params, grads, opt_state):
+      if opt is None:  # The target critic follows by Polyak averaging.
+        new_params.append(p)
+        new_opt_state.append(s)
+        continue
+      step, s = opt.update(g, s)
+      new_params.append(optax.apply_updates(p, step))
+      new_opt_state.append(s)
+    params = Params(*new_params)
+    params = params._replace(target_critic=optax.incremental_update(
+        params.critic, params.target_critic, config.tau))
+    return params, Params(*new_opt_state)
+
+  def act(actor_params, obs, key):
+    return actor.apply(actor_params, obs).sample(seed=key)
+
+  def eval_policy(actor_params, obs):
+    return actor.apply(actor_params, obs).median()
+
+  return Learner(init, update, act, eval_policy)
+
+
+def make_agent(config: Config):
+  """Returns `(env, env_params, init, train_chunk, eval_policy)` on gymnax."""
+  env, env_params = common.make_env(config.env)
+  low, high = hp.action_bounds(env.action_space(env_params))
+  obs_size = env.observation_space(env_params).shape[0]
+  learner = make_learner(config, low, high)
+  vmap_reset = jax.vmap(env.reset, in_axes=(0, None))
+  vmap_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
+
+  def init(key):
+    key, learner_key, env_key = jax.random.split(key, 3)
+    obs, env_state = vmap_reset(jax.random.split(env_key, config.num_envs),
+                                env_params)
+    params, opt_state = learner.init(learner_key, obs)
+    buffer = replay.init(config.buffer_size, obs_size, len(low))
+    return TrainState(params, opt_state, buffer, env_state, obs, key,
+                      jnp.zeros((), jnp.int32))
+
+  def env_step(state: TrainState) -> TrainState:
+    key, act_key, env_key, update_key = jax.random.split(state.key, 4)
+    policy_action = learner.act(state.params.actor, state.obs, act_key)
+    random_action = jax.random.uniform(act_key, policy_action.shape,
+                                       minval=low, maxval=high)
+    action = jnp.where(state.step < config.learning_starts, random_action,
+                       policy_action)
+    obs, env_state, reward, terminated, _, info = vmap_step(
+        jax.random.split(env_key, config.num_envs), state.env_state, action,
+        env_params)
+    # Time-limit truncation bootstraps: only termination zeroes the discount.
+    buffer = replay.add(state.buffer, state.obs, action, reward,
+                        info["final_observation"], 1.0 - terminated)
+
+    def train(carry, key):
+      batch_key, loss_key = jax.random.split(key)
+      batch = replay.sample(buffer, batch_key, config.batch_size)
+      return learner.update(*carry, batch, loss_key), None
+
+    def updates(params, opt_state):
+      return jax.lax.scan(
+          train, (params, opt_state),
+          jax.random.split(update_key, config.updates_per_step))[0]
+
+    params, opt_state = jax.lax.cond(
+        state.step + config.num_envs > config.learning_starts, updates,
+        lambda *x: x, state.params, state.opt_state)
+    return TrainState(params, opt_state, buffer, env_state, obs, key,
+                      state.step + config.num_envs)
+
+  def train_chunk(state: TrainState) -> TrainState:
+    iterations = config.eval_every // config.num_envs
+    return jax.lax.scan(lambda s, _: (env_step(s), None), state, None,
+                        length=iterations)[0]
+
+  return env, env_params, init, train_chunk, learner.eval_policy
+
+
+def run(config: Config) -> dict[str, Any]:
+  """Trains SAC as `config` says; returns the run's summary."""
+  exp = common.Experiment("sac", config)
+  env, env_params, init, train_chunk, eval_policy = make_agent(config)
+  key = jax.random.PRNGKey(config.seed)
+  init_key, eval_key = jax.random.split(key)
+  state, step = exp.restore(init(init_key))
+  train = exp.compile(train_chunk, state)
+  while step < config.total_steps:
+    state = train(state)
+    step += config.eval_every
+    returns = common.evaluate(env, env_params, eval_policy, state.params.actor,
+                              jax.random.fold_in(eval_key, step),
+                              config.eval_episodes)
+    exp.record(step, returns)
+    exp.save(state, step)
+  return exp.finish(state, step)
+
+
+def main():
+  print(run(common.parse_config(Config)))
+
+
+if __name__ == "__main__":
+  main()

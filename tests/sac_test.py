@@ -1,0 +1,44 @@
+"""Tests for `examples/sac.py`: a tiny run, exact resume, flags, learning."""
+
+from absl.testing import absltest
+
+import agent_testing
+import sac
+
+TINY = dict(hidden_sizes=(16, 16), batch_size=32, learning_starts=50,
+            eval_episodes=2)
+# A short run with the fast settings; the threshold has a wide margin over
+# what seeds 0-2 reach (-160 to -205 by 5k steps).
+LEARN = dict(total_steps=5_000, eval_every=500, hidden_sizes=(64, 64),
+             actor_lr=1e-3, critic_lr=1e-3, alpha_lr=1e-3, learning_starts=500)
+LEARN_THRESHOLD = -400.0
+
+
+class SacTest(absltest.TestCase):
+
+  def test_tiny_run_writes_run_folder(self):
+    summary = agent_testing.tiny_run(sac, total_steps=200, eval_every=100,
+                                     **TINY)
+    agent_testing.assert_run_folder(self, summary)
+    self.assertEqual(summary["algo"], "sac")
+    self.assertEqual(summary["total_steps"], 200)
+
+  def test_resume_reproduces_uninterrupted_run(self):
+    agent_testing.assert_resume_reproduces(self, sac, chunk_steps=100, **TINY)
+
+  def test_learns_pendulum(self):
+    summary = agent_testing.tiny_run(sac, seed=1, **LEARN)
+    self.assertGreater(max(agent_testing.eval_returns(summary)),
+                       LEARN_THRESHOLD)
+
+  def test_bad_flags_fail_with_message(self):
+    agent_testing.assert_bad_flags(self, sac, (
+        (["--total-steps", "-5"], "--total-steps"),
+        (["--env", "CartPole-v1"], "continuous"),
+        (["--env", "Nope-v0"], "--env"),
+        (["--num-envs", "3"], "--num-envs"),
+        (["--batch-size", "0"], "--batch-size")))
+
+
+if __name__ == "__main__":
+  absltest.main()
