@@ -1,0 +1,295 @@
+"""Value and Q-function heads, and an ensemble of Q-functions.
+
+Shapes: `[...]` any leading batch dims, `H` feature dims, `O` observation dims,
+`A` action dims, `N` ensemble size.
+"""
+
+from collections.abc import Callable, Sequence
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+
+from haiku_policies import contracts
+from haiku_policies import torsos
+
+__all__ = ["CriticEnsemble", "QHead", "ValueHead"]
+
+
+class ValueHead(hk.Module):
+  """A linear value head: features `[..., H] -> [...]`.
+
+  The output layer is `linear` with one unit; the trailing unit axis is
+  indexed away (`[..., 0]`), never squeezed, so any leading dims survive.
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.critics import ValueHead
+  >>> net = hk.without_apply_rng(hk.transform(lambda h: ValueHead()(h)))
+  >>> params = net.init(jax.random.PRNGKey(0), jnp.zeros((4, 8)))
+  >>> net.apply(params, jnp.zeros((4, 8))).shape
+  (4,)
+  """
+
+  def __init__(
+      self,
+      *,
+      w_init: torsos.WInit = None,
+      b_init: hk.initializers.Initializer | None = None,
+      name: str | None = None,
+  ):
+    """Constructs the head.
+
+    Args:
+      w_init: an initializer, None (Haiku default), "orthogonal" (gain 1, as
+        PPO value heads) or "variance_scaling".
+      b_init: the bias initializer; None for zeros.
+      name: the module name; defaults to "value_head".
+
+    Raises:
+      ValueError: if `w_init` is an unknown string.
+      TypeError: if `w_init` has the wrong type.
+    """
+    w_init = torsos.resolve_w_init(
+        w_init, gain=torsos.VALUE_GAIN, owner=type(self).__name__
+    )
+    super().__init__(name=name)
+    self.w_init = w_init
+    self.b_init = b_init
+
+  def __call__(self, inputs: jax.Array) -> jax.Array:
+    """Returns the values.
+
+    Args:
+      inputs: `[..., H]` float features.
+
+    Returns:
+      `[...]` values.
+
+    Raises:
+      AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
+    """
+    contracts.check_float_input(
+        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
+    )
+    out = hk.Linear(1, w_init=self.w_init, b_init=self.b_init, name="linear")(
+        inputs
+    )
+    return out[..., 0]
+
+
+class QHead(hk.Module):
+  """A Q-function `(obs [..., O], action [..., A]) -> [...]`.
+
+  Computes `linear(MLPTorso(concat(obs, action)))` with one output unit. With
+  `output_sizes=()` it is a linear head over `concat(features, action)`.
+  The observation may be torso features.
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.critics import QHead
+  >>> q = hk.without_apply_rng(hk.transform(lambda o, a: QHead((32, 32))(o, a)))
+  >>> obs, act = jnp.zeros((5, 3)), jnp.zeros((5, 2))
+  >>> params = q.init(jax.random.PRNGKey(0), obs, act)
+  >>> q.apply(params, obs, act).shape
+  (5,)
+  """
+
+  def __init__(
+      self,
+      output_sizes: Sequence[int] = (256, 256),
+      *,
+      activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
+      layer_norm: bool = False,
+      w_init: torsos.WInit = None,
+      name: str | None = None,
+  ):
+    """Constructs the Q-function.
+
+    Args:
+      output_sizes: the hidden layer widths; () for a linear head.
+      activation: the hidden nonlinearity.
+      layer_norm: whether hidden layers use LayerNorm (DroQ/SBX critics).
+      w_init: an initializer, None (Haiku default), "orthogonal" (gain sqrt 2
+        hidden, 1 output) or "variance_scaling" (Acme, every layer).
+      name: the module name; defaults to "q_head".
+
+    Raises:
+      TypeError: if `output_sizes` is not a sequence of ints, `activation` is
+        not callable or `w_init` has the wrong type.
+      ValueError: if a size is < 1 or `w_init` is an unknown string.
+    """
+    owner = type(self).__name__
+    sizes = torsos.validate_output_sizes(
+        output_sizes, owner=owner, allow_empty=True
+    )
+    if not callable(activation):
+      raise TypeError(
+          f"{owner}: `activation` must be callable, got {activation!r}."
+      )
+    torsos.resolve_w_init(w_init, gain=torsos.VALUE_GAIN, owner=owner)
+    super().__init__(name=name)
+    self.output_sizes = sizes
+    self.activation = activation
+    self.layer_norm = bool(layer_norm)
+    self._w_init = w_init
+
+  def __call__(self, obs: jax.Array, action: jax.Array) -> jax.Array:
+    """Returns Q-values.
+
+    Args:
+      obs: `[..., O]` float observations or features.
+      action: `[..., A]` float actions with the same leading dims.
+
+    Returns:
+      `[...]` Q-values.
+
+    Raises:
+      AssertionError: (chex) if an input has rank 0, a non-float dtype, or the
+        leading dims differ.
+    """
+    owner = type(self).__name__
+    contracts.check_float_input(obs, owner=owner, arg="obs", spec="[..., O]")
+    contracts.check_float_input(
+        action, owner=owner, arg="action", spec="[..., A]"
+    )
+    contracts.check_same_leading_shape(
+        obs, action, owner=owner, args=("obs", "action")
+    )
+    x = jnp.concatenate([obs, action.astype(obs.dtype)], axis=-1)
+    if self.output_sizes:
+      x = torsos.MLPTorso(
+          self.output_sizes,
+          activation=self.activation,
+          layer_norm=self.layer_norm,
+          w_init=self._w_init,
+      )(x)
+    w_init = torsos.resolve_w_init(
+        self._w_init, gain=torsos.VALUE_GAIN, owner=owner
+    )
+    return hk.Linear(1, w_init=w_init, name="linear")(x)[..., 0]
+
+
+class CriticEnsemble(hk.Module):
+  """`N` independent Q-functions computed as one batched network: `[N, ...]`.
+
+  Twin critics (TD3, SAC) are `num_critics=2`; REDQ/DroQ use more. Each member
+  is a `QHead`; their parameters are stacked along a leading `N` axis and
+  initialised from `N` different keys (`jax.vmap` over the member's init, so
+  every member gets exactly the initialisation a lone `QHead` would). The
+  forward pass is `jax.vmap` over the stacked parameters with the inputs
+  shared: the first layer is one matmul `[..., O+A] x [N, O+A, H]` and every
+  later layer one batched matmul, never `N` separate ones.
+
+  Parameters are named `critic_ensemble/q_head/mlp_torso/linear_{i}` and
+  `critic_ensemble/q_head/linear`, each with a leading `N` axis. Take the
+  minimum over members with `q.min(axis=0)`.
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.critics import CriticEnsemble
+  >>> f = hk.transform(lambda o, a: CriticEnsemble(2, (32, 32))(o, a))
+  >>> obs, act = jnp.zeros((5, 3)), jnp.zeros((5, 2))
+  >>> params = f.init(jax.random.PRNGKey(0), obs, act)
+  >>> f.apply(params, None, obs, act).shape
+  (2, 5)
+  """
+
+  def __init__(
+      self,
+      num_critics: int,
+      output_sizes: Sequence[int] = (256, 256),
+      *,
+      activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
+      layer_norm: bool = False,
+      w_init: torsos.WInit = None,
+      name: str | None = None,
+  ):
+    """Constructs the ensemble.
+
+    Args:
+      num_critics: the number of members `N` >= 1.
+      output_sizes: the hidden layer widths of each member.
+      activation: the hidden nonlinearity.
+      layer_norm: whether hidden layers use LayerNorm (DroQ/SBX critics).
+      w_init: as for `QHead`.
+      name: the module name; defaults to "critic_ensemble".
+
+    Raises:
+      ValueError: if `num_critics` < 1, a size is < 1 or `w_init` is an
+        unknown string.
+      TypeError: if `num_critics` is not an int, or another argument has the
+        wrong type.
+    """
+    owner = type(self).__name__
+    if isinstance(num_critics, bool) or not isinstance(num_critics, int):
+      raise TypeError(
+          f"{owner}: `num_critics` must be an int, got "
+          f"{type(num_critics).__name__}."
+      )
+    if num_critics < 1:
+      raise ValueError(
+          f"{owner}: `num_critics` must be >= 1, got num_critics={num_critics}."
+      )
+    sizes = torsos.validate_output_sizes(
+        output_sizes, owner=owner, allow_empty=True
+    )
+    if not callable(activation):
+      raise TypeError(
+          f"{owner}: `activation` must be callable, got {activation!r}."
+      )
+    torsos.resolve_w_init(w_init, gain=torsos.VALUE_GAIN, owner=owner)
+    super().__init__(name=name)
+    self.num_critics = num_critics
+    self.output_sizes = sizes
+    self.activation = activation
+    self.layer_norm = bool(layer_norm)
+    self._w_init = w_init
+
+  def __call__(self, obs: jax.Array, action: jax.Array) -> jax.Array:
+    """Returns the members' Q-values.
+
+    Args:
+      obs: `[..., O]` float observations or features.
+      action: `[..., A]` float actions with the same leading dims.
+
+    Returns:
+      `[N, ...]` Q-values.
+
+    Raises:
+      AssertionError: (chex) if an input has rank 0, a non-float dtype, or the
+        leading dims differ.
+    """
+    owner = type(self).__name__
+    contracts.check_float_input(obs, owner=owner, arg="obs", spec="[..., O]")
+    contracts.check_float_input(
+        action, owner=owner, arg="action", spec="[..., A]"
+    )
+    contracts.check_same_leading_shape(
+        obs, action, owner=owner, args=("obs", "action")
+    )
+
+    def member(o, a):
+      return QHead(
+          self.output_sizes,
+          activation=self.activation,
+          layer_norm=self.layer_norm,
+          w_init=self._w_init,
+      )(o, a)
+
+    init, apply = hk.without_apply_rng(hk.transform(member))
+    params = None
+    keys = None  # Apply time: the lifted init is not called.
+    if hk.running_init():
+      # A second call of this instance during init reuses the stacked params
+      # (a lift would otherwise try to register them twice).
+      prefix = self.module_name + "/"
+      params = {
+          k[len(prefix) :]: v
+          for k, v in hk.get_params().items()
+          if k.startswith(prefix)
+      } or None
+      if params is None:
+        keys = jax.random.split(hk.next_rng_key(), self.num_critics)
+    if params is None:
+      params = hk.experimental.transparent_lift(
+          jax.vmap(init, in_axes=(0, None, None))
+      )(keys, obs, action)
+    return jax.vmap(apply, in_axes=(0, None, None))(params, obs, action)

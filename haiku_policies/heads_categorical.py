@@ -1,0 +1,123 @@
+"""Categorical policy head with an optional action mask.
+
+Shapes: `[...]` any leading batch dims, `H` feature dims, `A` number of
+actions.
+"""
+
+from typing import Any
+
+import distrax
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from haiku_policies import contracts
+from haiku_policies import torsos
+
+__all__ = ["CategoricalHead"]
+
+
+class CategoricalHead(hk.Module):
+  """Features `[..., H]` -> `distrax.Categorical` over `A` actions.
+
+  The logits are `linear(features)`; parameters `linear/w` and `linear/b`.
+
+  Masking: with `mask` `[..., A]` (True = allowed), masked logits are replaced
+  by `finfo(dtype).min / 2`. Their probabilities underflow to exactly zero, so
+  they are never sampled, `entropy()` ignores them (distrax multiplies by
+  `exp(log_prob)`, which is 0) and no gradient reaches their logits; unlike
+  `-inf` this keeps `log_prob` of a masked action and every gradient finite.
+  A row with every action masked cannot be rejected inside `jit` without a
+  host sync: it becomes a uniform distribution over all `A` actions (all
+  logits equal), so padded or terminal rows in a batch do not produce NaN. Keep
+  at least one action allowed in rows whose result you use.
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.heads_categorical import CategoricalHead
+  >>> f = hk.without_apply_rng(
+  ...     hk.transform(lambda h, m: CategoricalHead(3)(h, mask=m).probs))
+  >>> h, mask = jnp.ones((2, 8)), jnp.array([[True, False, True]] * 2)
+  >>> params = f.init(jax.random.PRNGKey(0), h, mask)
+  >>> f.apply(params, h, mask)[:, 1].tolist()
+  [0.0, 0.0]
+  """
+
+  def __init__(
+      self,
+      num_actions: int,
+      *,
+      w_init: torsos.WInit = None,
+      b_init: hk.initializers.Initializer | None = None,
+      name: str | None = None,
+  ):
+    """Constructs the head.
+
+    Args:
+      num_actions: the number of actions `A` >= 1.
+      w_init: an initializer, None (Haiku default), "orthogonal" (gain 0.01,
+        as PPO) or "variance_scaling".
+      b_init: the bias initializer; None for zeros.
+      name: the module name; defaults to "categorical_head".
+
+    Raises:
+      TypeError: if `num_actions` is not an int or `w_init` has the wrong type.
+      ValueError: if `num_actions` < 1 or `w_init` is an unknown string.
+    """
+    owner = type(self).__name__
+    if isinstance(num_actions, bool) or not isinstance(
+        num_actions, (int, np.integer)
+    ):
+      raise TypeError(
+          f"{owner}: `num_actions` must be an int, got "
+          f"{type(num_actions).__name__}."
+      )
+    if num_actions < 1:
+      raise ValueError(
+          f"{owner}: `num_actions` must be >= 1, got num_actions={num_actions}."
+      )
+    w_init = torsos.resolve_w_init(w_init, gain=torsos.POLICY_GAIN, owner=owner)
+    super().__init__(name=name)
+    self.num_actions = int(num_actions)
+    self._w_init = w_init
+    self._b_init = b_init
+
+  def __call__(
+      self, inputs: jax.Array, mask: Any | None = None
+  ) -> distrax.Categorical:
+    """Returns the action distribution.
+
+    Args:
+      inputs: `[..., H]` float features.
+      mask: optional `[..., A]` bool array, True where the action is allowed;
+        it must broadcast against the logits `[..., A]`.
+
+    Returns:
+      A `distrax.Categorical` with logits `[..., A]` (int32 samples).
+
+    Raises:
+      AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype, or
+        `mask` is not a bool `[..., A]` array.
+    """
+    owner = type(self).__name__
+    contracts.check_float_input(
+        inputs, owner=owner, arg="inputs", spec="[..., H]"
+    )
+    if mask is not None:
+      contracts.check_bool_input(
+          mask,
+          owner=owner,
+          arg="mask",
+          spec="[..., A]",
+          last_dim=self.num_actions,
+      )
+    logits = hk.Linear(
+        self.num_actions,
+        w_init=self._w_init,
+        b_init=self._b_init,
+        name="linear",
+    )(inputs)
+    if mask is not None:
+      masked_value = jnp.finfo(logits.dtype).min / 2
+      logits = jnp.where(mask, logits, masked_value)
+    return distrax.Categorical(logits=logits)
