@@ -19,8 +19,11 @@ from haiku_policies.normalization import NormalizerState
 from haiku_policies.normalization import RunningNormalizer
 from haiku_policies.specs import action_bounds
 from haiku_policies.std_transforms import make_std_transform
+from haiku_policies.std_transforms import STD_TRANSFORMS
 from haiku_policies.std_transforms import StdTransform
 from haiku_policies.torsos import MLPTorso
+from haiku_policies.torsos import orthogonal_init
+from haiku_policies.torsos import variance_scaling_init
 
 __version__ = "0.1.0"
 
@@ -34,6 +37,7 @@ __all__ = (
     "NormalizerState",
     "QHead",
     "RunningNormalizer",
+    "STD_TRANSFORMS",
     "StdTransform",
     "TanhGaussianHead",
     "TanhNormal",
@@ -46,4 +50,6 @@ __all__ = (
     "normalize",
     "normalizer_init",
     "normalizer_update",
+    "orthogonal_init",
+    "variance_scaling_init",
 )

@@ -1,0 +1,432 @@
+"""A catalogue of bad inputs across modules, helpers and distributions.
+
+Each case asserts the exception type and the key words of its message: the
+owner (module or function), the argument in backticks and the offending value
+or shape. Constructor errors are `ValueError`/`TypeError`; call-time shape and
+dtype errors are chex `AssertionError`s and fire under `jit` as well.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+from absl.testing import absltest
+from absl.testing import parameterized
+from dm_env import specs as dm_specs
+import gymnasium as gym
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from haiku_policies.critics import CriticEnsemble
+from haiku_policies.critics import QHead
+from haiku_policies.distributions import DiagNormal
+from haiku_policies.distributions import TanhNormal
+from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_deterministic import DeterministicHead
+from haiku_policies.heads_deterministic import add_exploration_noise
+from haiku_policies.heads_deterministic import add_target_smoothing_noise
+from haiku_policies.heads_gaussian import GaussianHead
+from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.normalization import RunningNormalizer
+from haiku_policies.normalization import normalize
+from haiku_policies.normalization import normalizer_init
+from haiku_policies.normalization import normalizer_update
+from haiku_policies.specs import action_bounds
+from haiku_policies.std_transforms import make_std_transform
+from haiku_policies.torsos import MLPTorso
+
+KEY = jax.random.PRNGKey(0)
+
+
+def _build(make: Callable[[], hk.Module]) -> None:
+  """Constructs a module inside a transform (constructor errors)."""
+  hk.transform(make).init(KEY)
+
+
+def _call(make, *inputs, jit=False) -> None:
+  """Initialises `make()(*inputs)` (call-time errors), optionally under jit."""
+  init = hk.transform(lambda *xs: make()(*xs)).init
+  if jit:
+    init = jax.jit(init)
+  init(KEY, *inputs)
+
+
+def _zeros(*shape, dtype=jnp.float32):
+  return jnp.zeros(shape, dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bad:
+  name: str
+  fn: Callable[[], object]
+  error: type[Exception]
+  words: tuple[str, ...]
+
+
+CATALOGUE = (
+    # MLPTorso.
+    Bad(
+        "torso_empty_sizes",
+        lambda: _build(lambda: MLPTorso(())),
+        ValueError,
+        ("MLPTorso", "`output_sizes`", "at least one", "got ()"),
+    ),
+    Bad(
+        "torso_zero_size",
+        lambda: _build(lambda: MLPTorso((64, 0))),
+        ValueError,
+        ("MLPTorso", "`output_sizes`", "int >= 1", "(64, 0)"),
+    ),
+    Bad(
+        "torso_int_sizes",
+        lambda: _build(lambda: MLPTorso(64)),
+        TypeError,
+        ("MLPTorso", "`output_sizes`", "sequence of ints", "64"),
+    ),
+    Bad(
+        "torso_unknown_w_init",
+        lambda: _build(lambda: MLPTorso((8,), w_init="xavier")),
+        ValueError,
+        ("MLPTorso", "`w_init`", "'xavier'", "orthogonal"),
+    ),
+    Bad(
+        "torso_activation_not_callable",
+        lambda: _build(lambda: MLPTorso((8,), activation="relu")),
+        TypeError,
+        ("MLPTorso", "`activation`", "callable", "'relu'"),
+    ),
+    Bad(
+        "torso_rank0_input",
+        lambda: _call(lambda: MLPTorso((8,)), _zeros()),
+        AssertionError,
+        ("MLPTorso", "`inputs`", "rank >= 1", "got shape ()"),
+    ),
+    Bad(
+        "torso_int_input_under_jit",
+        lambda: _call(
+            lambda: MLPTorso((8,)), _zeros(2, 3, dtype=jnp.int32), jit=True
+        ),
+        AssertionError,
+        ("MLPTorso", "`inputs`", "float array", "dtype int32"),
+    ),
+    # GaussianHead and the std transforms.
+    Bad(
+        "gaussian_zero_actions",
+        lambda: _build(lambda: GaussianHead(0)),
+        ValueError,
+        ("GaussianHead", "`action_size`", ">= 1", "action_size=0"),
+    ),
+    Bad(
+        "gaussian_float_actions",
+        lambda: _build(lambda: GaussianHead(2.0)),
+        TypeError,
+        ("GaussianHead", "`action_size`", "int", "float"),
+    ),
+    Bad(
+        "gaussian_unknown_transform",
+        lambda: _build(lambda: GaussianHead(2, std_transform="relu")),
+        ValueError,
+        ("GaussianHead", "`std_transform`", "'relu'", "softplus"),
+    ),
+    Bad(
+        "gaussian_softplus_with_max_std",
+        lambda: _build(
+            lambda: GaussianHead(2, std_transform="softplus", max_std=1.0)
+        ),
+        ValueError,
+        ("GaussianHead", "`max_std`", "no upper bound", "max_std=1.0"),
+    ),
+    Bad(
+        "gaussian_min_above_max",
+        lambda: _build(
+            lambda: GaussianHead(
+                2, std_transform="clipped_exp", min_std=1.0, max_std=0.5
+            )
+        ),
+        ValueError,
+        (
+            "GaussianHead",
+            "`min_std` must be > 0 and < `max_std`",
+            "min_std=1.0, max_std=0.5",
+        ),
+    ),
+    Bad(
+        "gaussian_zero_min_std",
+        lambda: _build(lambda: GaussianHead(2, min_std=0.0)),
+        ValueError,
+        ("GaussianHead", "`min_std`", "> 0", "min_std=0.0"),
+    ),
+    Bad(
+        "gaussian_init_std_outside_bounds",
+        lambda: _build(
+            lambda: GaussianHead(2, std_transform="tanh", init_std=10.0)
+        ),
+        ValueError,
+        ("GaussianHead", "`init_std`", "strictly inside", "init_std=10.0"),
+    ),
+    Bad(
+        "gaussian_negative_init_std",
+        lambda: _build(lambda: GaussianHead(2, init_std=-1.0)),
+        ValueError,
+        ("GaussianHead", "`init_std`", "> 0", "init_std=-1.0"),
+    ),
+    Bad(
+        "gaussian_exp_with_min_std",
+        lambda: _build(
+            lambda: GaussianHead(2, std_transform="exp", min_std=0.1)
+        ),
+        ValueError,
+        ("GaussianHead", "`min_std`", "'exp'", "min_std=0.1"),
+    ),
+    Bad(
+        "gaussian_int_features",
+        lambda: _call(
+            lambda: GaussianHead(2), _zeros(4, 8, dtype=jnp.int32), jit=True
+        ),
+        AssertionError,
+        ("GaussianHead", "`inputs`", "[..., H]", "dtype int32"),
+    ),
+    Bad(
+        "std_transform_object_with_bounds",
+        lambda: make_std_transform(
+            make_std_transform("tanh"), min_std=0.1, owner="GaussianHead"
+        ),
+        ValueError,
+        ("GaussianHead", "`min_std`/`max_std`", "not both"),
+    ),
+    # TanhGaussianHead.
+    Bad(
+        "tanh_head_low_above_high",
+        lambda: _build(
+            lambda: TanhGaussianHead((np.array([1.0]), np.array([-1.0])))
+        ),
+        ValueError,
+        ("TanhGaussianHead", "low < high", "low=[1.]", "high=[-1.]"),
+    ),
+    Bad(
+        "tanh_head_bound_shapes_differ",
+        lambda: _build(lambda: TanhGaussianHead((np.zeros(2), np.ones(3)))),
+        ValueError,
+        ("TanhGaussianHead", "`low` and `high`", "(A,)", "(2,) and (3,)"),
+    ),
+    Bad(
+        "tanh_head_spec_not_a_pair",
+        lambda: _build(lambda: TanhGaussianHead("box")),
+        TypeError,
+        ("TanhGaussianHead", "`action_spec`", "(low, high)", "str"),
+    ),
+    Bad(
+        "tanh_head_one_sided_infinite",
+        lambda: _build(
+            lambda: TanhGaussianHead((np.array([0.0]), np.array([np.inf])))
+        ),
+        ValueError,
+        ("TanhGaussianHead", "both bounds finite", "high=[inf]"),
+    ),
+    # DeterministicHead and the noise helpers.
+    Bad(
+        "deterministic_infinite_bounds",
+        lambda: _build(
+            lambda: DeterministicHead((np.array([-np.inf]), np.array([np.inf])))
+        ),
+        ValueError,
+        ("DeterministicHead", "finite", "low=[-inf]"),
+    ),
+    Bad(
+        "deterministic_zero_actions",
+        lambda: _build(lambda: DeterministicHead(0)),
+        ValueError,
+        ("DeterministicHead", "`action_spec`", ">= 1", "action_spec=0"),
+    ),
+    Bad(
+        "exploration_noise_wrong_action_size",
+        lambda: add_exploration_noise(
+            KEY, _zeros(4, 3), np.zeros(2), np.ones(2)
+        ),
+        AssertionError,
+        ("add_exploration_noise", "`action`", "last dim 2", "(4, 3)"),
+    ),
+    Bad(
+        "smoothing_negative_noise_clip",
+        lambda: add_target_smoothing_noise(
+            KEY, _zeros(4, 2), -1.0, 1.0, noise_clip=-0.5
+        ),
+        ValueError,
+        (
+            "add_target_smoothing_noise",
+            "`noise_clip`",
+            ">= 0",
+            "noise_clip=-0.5",
+        ),
+    ),
+    # CategoricalHead.
+    Bad(
+        "categorical_zero_actions",
+        lambda: _build(lambda: CategoricalHead(0)),
+        ValueError,
+        ("CategoricalHead", "`num_actions`", ">= 1", "num_actions=0"),
+    ),
+    Bad(
+        "categorical_mask_wrong_size",
+        lambda: _call(
+            lambda: CategoricalHead(3), _zeros(2, 8), jnp.ones((2, 4), bool)
+        ),
+        AssertionError,
+        ("CategoricalHead", "`mask`", "last dim 3", "(2, 4)"),
+    ),
+    Bad(
+        "categorical_float_mask",
+        lambda: _call(lambda: CategoricalHead(3), _zeros(2, 8), _zeros(2, 3)),
+        AssertionError,
+        ("CategoricalHead", "`mask`", "bool array", "float32"),
+    ),
+    # Critics.
+    Bad(
+        "q_head_leading_dims_differ",
+        lambda: _call(lambda: QHead((8,)), _zeros(4, 3), _zeros(5, 2)),
+        AssertionError,
+        ("QHead", "`obs` and `action`", "(4, 3)", "(5, 2)"),
+    ),
+    Bad(
+        "ensemble_zero_critics",
+        lambda: _build(lambda: CriticEnsemble(0)),
+        ValueError,
+        ("CriticEnsemble", "`num_critics`", ">= 1", "num_critics=0"),
+    ),
+    Bad(
+        "ensemble_float_critics",
+        lambda: _build(lambda: CriticEnsemble(2.0)),
+        TypeError,
+        ("CriticEnsemble", "`num_critics`", "int", "float"),
+    ),
+    Bad(
+        "ensemble_int_action",
+        lambda: _call(
+            lambda: CriticEnsemble(2, (8,)),
+            _zeros(4, 3),
+            _zeros(4, 2, dtype=jnp.int32),
+        ),
+        AssertionError,
+        ("CriticEnsemble", "`action`", "[..., A]", "dtype int32"),
+    ),
+    # Normalisation.
+    Bad(
+        "normalizer_negative_clip",
+        lambda: _build(lambda: RunningNormalizer(clip=-1.0)),
+        ValueError,
+        ("RunningNormalizer", "`clip`", "> 0", "clip=-1.0"),
+    ),
+    Bad(
+        "normalizer_zero_size",
+        lambda: normalizer_init(0),
+        ValueError,
+        ("normalizer_init", "`size`", ">= 1", "size=0"),
+    ),
+    Bad(
+        "normalizer_update_wrong_size",
+        lambda: normalizer_update(normalizer_init(3), _zeros(2, 4)),
+        AssertionError,
+        ("normalizer_update", "`x`", "[..., 3]", "(2, 4)"),
+    ),
+    Bad(
+        "normalize_int_input",
+        lambda: normalize(normalizer_init(3), _zeros(2, 3, dtype=jnp.int32)),
+        AssertionError,
+        ("normalize", "`x`", "float array", "dtype int32"),
+    ),
+    # Specs.
+    Bad(
+        "action_bounds_discrete",
+        lambda: action_bounds(gym.spaces.Discrete(3)),
+        TypeError,
+        ("action_bounds", "discrete", "Discrete", "CategoricalHead"),
+    ),
+    Bad(
+        "action_bounds_unbounded",
+        lambda: action_bounds(
+            gym.spaces.Box(-np.inf, np.inf, (2,), np.float32)
+        ),
+        ValueError,
+        ("action_bounds", "unbounded", "low=[-inf -inf]"),
+    ),
+    Bad(
+        "action_bounds_dm_env_array",
+        lambda: action_bounds(dm_specs.Array((2,), np.float32)),
+        ValueError,
+        ("action_bounds", "Array", "no bounds"),
+    ),
+    # Distributions.
+    Bad(
+        "diag_normal_rank0_loc",
+        lambda: DiagNormal(jnp.float32(0.0), 1.0),
+        ValueError,
+        ("DiagNormal", "`loc`", "rank >= 1", "shape ()"),
+    ),
+    Bad(
+        "diag_normal_shapes_differ",
+        lambda: DiagNormal(_zeros(2, 3), jnp.ones((2, 4))),
+        ValueError,
+        ("DiagNormal", "`loc` and `scale`", "(2, 3)", "(2, 4)"),
+    ),
+    Bad(
+        "diag_normal_int_loc",
+        lambda: DiagNormal(jnp.zeros(3, jnp.int32), jnp.ones(3)),
+        TypeError,
+        ("DiagNormal", "`loc`", "floating", "int32"),
+    ),
+    Bad(
+        "diag_normal_zero_scale",
+        lambda: DiagNormal(_zeros(3), _zeros(3)),
+        ValueError,
+        ("DiagNormal", "`scale`", "> 0"),
+    ),
+    Bad(
+        "diag_normal_log_prob_wrong_event",
+        lambda: DiagNormal(_zeros(4, 2), jnp.ones((4, 2))).log_prob(
+            _zeros(4, 3)
+        ),
+        ValueError,
+        ("DiagNormal", "[..., 2]", "(4, 3)"),
+    ),
+    Bad(
+        "tanh_normal_low_above_high",
+        lambda: TanhNormal(_zeros(2), jnp.ones(2), low=1.0, high=-1.0),
+        ValueError,
+        ("TanhNormal", "`low`", "`high`"),
+    ),
+    Bad(
+        "tanh_normal_one_sided_infinite",
+        lambda: TanhNormal(
+            _zeros(2), jnp.ones(2), low=-1.0, high=np.array([1.0, np.inf])
+        ),
+        ValueError,
+        ("TanhNormal", "both", "infinite"),
+    ),
+    Bad(
+        "tanh_normal_bound_shape",
+        lambda: TanhNormal(_zeros(2), jnp.ones(2), low=-np.ones(3), high=1.0),
+        ValueError,
+        ("TanhNormal", "`low`", "(2,)", "(3,)"),
+    ),
+)
+
+
+class BadInputTest(parameterized.TestCase):
+
+  def test_catalogue_is_large_and_names_are_unique(self):
+    names = [bad.name for bad in CATALOGUE]
+    self.assertGreaterEqual(len(names), 25)
+    self.assertLen(set(names), len(names))
+
+  @parameterized.named_parameters(*[(bad.name, bad) for bad in CATALOGUE])
+  def test_raises_with_message(self, bad):
+    with self.assertRaises(bad.error) as ctx:
+      bad.fn()
+    message = str(ctx.exception)
+    for word in bad.words:
+      self.assertIn(word, message)
+
+
+if __name__ == "__main__":
+  absltest.main()

@@ -1,0 +1,411 @@
+"""One conformance list holding every public Haiku module of the library.
+
+For each case: parameter names and shapes are pinned (default module names are
+part of the checkpoint contract), `jit` equals eager, `vmap` over single
+examples equals the batched call, several leading dims equal one, and
+gradients reach every parameter (through the reparameterized sample where
+there is one). `pmap` over 2 fake CPU devices is checked against one device in
+`pmap_modules_test.py`, which imports `CASES` from here.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from absl.testing import absltest
+from absl.testing import parameterized
+import chex
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from haiku_policies.critics import CriticEnsemble
+from haiku_policies.critics import QHead
+from haiku_policies.critics import ValueHead
+from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_deterministic import DeterministicHead
+from haiku_policies.heads_gaussian import GaussianHead
+from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.normalization import RunningNormalizer
+from haiku_policies.torsos import MLPTorso
+
+RTOL = 1e-5
+ATOL = 1e-5
+BATCH = 4
+OBS = 3
+ACT = 2
+INIT_KEY = jax.random.PRNGKey(0)
+APPLY_KEY = jax.random.PRNGKey(1)
+LOW = np.array([-2.0, 0.0], np.float32)
+HIGH = np.array([2.0, 1.0], np.float32)
+
+
+def _obs(batch_shape, seed=0):
+  rng = np.random.default_rng(seed)
+  return rng.normal(size=(*batch_shape, OBS)).astype(np.float32)
+
+
+def _act(batch_shape, seed=1):
+  rng = np.random.default_rng(seed)
+  return rng.uniform(0.1, 0.9, size=(*batch_shape, ACT)).astype(np.float32)
+
+
+def _mask(batch_shape):
+  mask = np.ones((*batch_shape, 3), bool)
+  mask[..., 1] = False
+  return mask
+
+
+def _obs_only(batch_shape):
+  return (_obs(batch_shape),)
+
+
+def _obs_act(batch_shape):
+  return (_obs(batch_shape), _act(batch_shape))
+
+
+def _obs_mask(batch_shape):
+  return (_obs(batch_shape), _mask(batch_shape))
+
+
+def _weights(shape, seed=7):
+  return jnp.asarray(
+      np.random.default_rng(seed).normal(size=shape), jnp.float32
+  )
+
+
+def _gaussian_outputs(dist, action):
+  return {
+      "loc": dist.loc,
+      "scale": dist.scale,
+      "log_prob": dist.log_prob(action),
+      "entropy": dist.entropy(),
+  }
+
+
+def _sample_loss(dist):
+  """A loss reaching the parameters only through a reparameterized draw."""
+  action = dist.sample(seed=hk.next_rng_key())
+  return jnp.sum(action * _weights(action.shape[-1:]))
+
+
+def _categorical_outputs(x, mask):
+  dist = CategoricalHead(3)(x, mask=mask)
+  return {
+      "logits": dist.logits,
+      "probs": dist.probs,
+      "log_prob": dist.log_prob(jnp.zeros(mask.shape[:-1], jnp.int32)),
+      "entropy": dist.entropy(),
+  }
+
+
+def _categorical_loss(x, mask):
+  # Not reparameterizable: the score-function terms carry the gradient.
+  del mask
+  dist = CategoricalHead(3)(x)
+  return jnp.sum(dist.log_prob(jnp.full(x.shape[:-1], 2)) + dist.entropy())
+
+
+def _gaussian_head():
+  return GaussianHead(ACT, std_transform="softplus", init_std=0.5)
+
+
+def _gaussian_head_fixed_std():
+  return GaussianHead(ACT, state_dependent_std=False, std_transform="exp")
+
+
+def _tanh_head():
+  return TanhGaussianHead((LOW, HIGH), std_transform="clipped_exp")
+
+
+def _tanh_outputs(x, a):
+  dist = _tanh_head()(x)
+  return {**_gaussian_outputs(dist, a), "median": dist.median()}
+
+
+def _tanh_head_fixed_std():
+  return TanhGaussianHead(ACT, state_dependent_std=False, std_transform="tanh")
+
+
+def _torso_lin(shape_in, sizes):
+  shapes, fan_in = {}, shape_in
+  for i, size in enumerate(sizes):
+    shapes[f"linear_{i}"] = {"w": (fan_in, size), "b": (size,)}
+    fan_in = size
+  return shapes
+
+
+def _prefixed(prefix, shapes):
+  return {f"{prefix}/{k}": v for k, v in shapes.items()}
+
+
+def _with_axis(n, shapes):
+  return {
+      module: {k: (n, *v) for k, v in params.items()}
+      for module, params in shapes.items()
+  }
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+  """A public module under test.
+
+  Attributes:
+    name: the test-case name.
+    forward: deterministic outputs (a dict of arrays) of the module, run
+      under `hk.transform_with_state`.
+    inputs: maps a batch shape to the input arrays.
+    param_shapes: the pinned parameter tree `{module: {name: shape}}`.
+    loss: a scalar loss for the gradient check, or None (no parameters).
+    ensemble_size: if set, parameters have a leading member axis and each
+      member must get a gradient.
+    state: a Haiku state to use instead of the initial one.
+  """
+
+  name: str
+  forward: Callable[..., Any]
+  inputs: Callable[[tuple[int, ...]], tuple[np.ndarray, ...]]
+  param_shapes: dict[str, dict[str, tuple[int, ...]]]
+  loss: Callable[..., jax.Array] | None = None
+  ensemble_size: int | None = None
+  state: dict[str, Any] | None = None
+
+
+CASES = (
+    Case(
+        name="mlp_torso",
+        forward=lambda x: {"out": MLPTorso((8, 8))(x)},
+        inputs=_obs_only,
+        param_shapes=_prefixed("mlp_torso", _torso_lin(OBS, (8, 8))),
+        loss=lambda x: jnp.sum(jnp.square(MLPTorso((8, 8))(x))),
+    ),
+    Case(
+        name="mlp_torso_layer_norm",
+        forward=lambda x: {
+            "out": MLPTorso((8, 8), layer_norm=True, activate_final=False)(x)
+        },
+        inputs=_obs_only,
+        param_shapes={
+            **_prefixed("mlp_torso", _torso_lin(OBS, (8, 8))),
+            "mlp_torso/layer_norm_0": {"scale": (8,), "offset": (8,)},
+        },
+        loss=lambda x: jnp.sum(
+            jnp.square(
+                MLPTorso((8, 8), layer_norm=True, activate_final=False)(x)
+            )
+        ),
+    ),
+    Case(
+        name="gaussian_head",
+        forward=lambda x, a: _gaussian_outputs(_gaussian_head()(x), a),
+        inputs=_obs_act,
+        param_shapes={
+            "gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
+            "gaussian_head/std": {"w": (OBS, ACT), "b": (ACT,)},
+        },
+        loss=lambda x, a: _sample_loss(_gaussian_head()(x)),
+    ),
+    Case(
+        name="gaussian_head_state_independent_std",
+        forward=lambda x, a: _gaussian_outputs(
+            _gaussian_head_fixed_std()(x), a
+        ),
+        inputs=_obs_act,
+        param_shapes={
+            "gaussian_head": {"raw_std": (ACT,)},
+            "gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
+        },
+        loss=lambda x, a: _sample_loss(_gaussian_head_fixed_std()(x)),
+    ),
+    Case(
+        name="tanh_gaussian_head",
+        forward=_tanh_outputs,
+        inputs=_obs_act,
+        param_shapes={
+            "tanh_gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
+            "tanh_gaussian_head/std": {"w": (OBS, ACT), "b": (ACT,)},
+        },
+        loss=lambda x, a: _sample_loss(_tanh_head()(x)),
+    ),
+    Case(
+        name="tanh_gaussian_head_state_independent_std",
+        forward=lambda x, a: _gaussian_outputs(_tanh_head_fixed_std()(x), a),
+        inputs=_obs_act,
+        param_shapes={
+            "tanh_gaussian_head": {"raw_std": (ACT,)},
+            "tanh_gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
+        },
+        loss=lambda x, a: _sample_loss(_tanh_head_fixed_std()(x)),
+    ),
+    Case(
+        name="deterministic_head",
+        forward=lambda x: {"action": DeterministicHead((LOW, HIGH))(x)},
+        inputs=_obs_only,
+        param_shapes={
+            "deterministic_head/linear": {"w": (OBS, ACT), "b": (ACT,)}
+        },
+        loss=lambda x: jnp.sum(
+            DeterministicHead((LOW, HIGH))(x) * _weights((ACT,))
+        ),
+    ),
+    Case(
+        name="categorical_head",
+        forward=_categorical_outputs,
+        inputs=_obs_mask,
+        param_shapes={"categorical_head/linear": {"w": (OBS, 3), "b": (3,)}},
+        loss=_categorical_loss,
+    ),
+    Case(
+        name="value_head",
+        forward=lambda x: {"value": ValueHead()(x)},
+        inputs=_obs_only,
+        param_shapes={"value_head/linear": {"w": (OBS, 1), "b": (1,)}},
+        loss=lambda x: jnp.sum(ValueHead()(x) * 1.5),
+    ),
+    Case(
+        name="q_head",
+        forward=lambda x, a: {"q": QHead((8,))(x, a)},
+        inputs=_obs_act,
+        param_shapes={
+            **_prefixed("q_head/mlp_torso", _torso_lin(OBS + ACT, (8,))),
+            "q_head/linear": {"w": (8, 1), "b": (1,)},
+        },
+        loss=lambda x, a: jnp.sum(QHead((8,))(x, a)),
+    ),
+    Case(
+        name="critic_ensemble",
+        forward=lambda x, a: {
+            "q": CriticEnsemble(3, (8, 8), layer_norm=True)(x, a)
+        },
+        inputs=_obs_act,
+        param_shapes=_with_axis(
+            3,
+            {
+                **_prefixed(
+                    "critic_ensemble/q_head/mlp_torso",
+                    _torso_lin(OBS + ACT, (8, 8)),
+                ),
+                "critic_ensemble/q_head/mlp_torso/layer_norm_0": {
+                    "scale": (8,),
+                    "offset": (8,),
+                },
+                "critic_ensemble/q_head/mlp_torso/layer_norm_1": {
+                    "scale": (8,),
+                    "offset": (8,),
+                },
+                "critic_ensemble/q_head/linear": {"w": (8, 1), "b": (1,)},
+            },
+        ),
+        loss=lambda x, a: jnp.sum(
+            CriticEnsemble(3, (8, 8), layer_norm=True)(x, a)
+            * jnp.arange(1.0, 4.0)[:, None]
+        ),
+        ensemble_size=3,
+    ),
+    Case(
+        name="running_normalizer",
+        forward=lambda x: {"out": RunningNormalizer(clip=1.5)(x, update=False)},
+        inputs=_obs_only,
+        param_shapes={},
+        state={
+            "running_normalizer": {
+                "count": np.float32(10.0),
+                "mean": np.array([0.5, -1.0, 0.0], np.float32),
+                "var": np.array([4.0, 0.25, 1.0], np.float32),
+            }
+        },
+    ),
+)
+
+CASES_WITH_LOSS = tuple(c for c in CASES if c.loss is not None)
+
+
+def init(case: Case, batch_shape=(BATCH,)):
+  """Returns `(forward_apply, params, state, inputs)` for `case`."""
+  forward = hk.transform_with_state(case.forward)
+  inputs = case.inputs(batch_shape)
+  params, state = forward.init(INIT_KEY, *inputs)
+  if case.state is not None:
+    state = case.state
+  return forward.apply, params, state, inputs
+
+
+def outputs(apply, params, state, *inputs):
+  """The forward outputs only (drops the returned state)."""
+  return apply(params, state, APPLY_KEY, *inputs)[0]
+
+
+def _named(cases):
+  return [(c.name, c) for c in cases]
+
+
+def _shapes(tree):
+  return jax.tree_util.tree_map(
+      lambda x: tuple(x.shape), hk.data_structures.to_mutable_dict(tree)
+  )
+
+
+class ConformanceTest(chex.TestCase):
+
+  @parameterized.named_parameters(*_named(CASES))
+  def test_param_names_and_shapes_pinned(self, case):
+    _, params, _, _ = init(case)
+    self.assertEqual(_shapes(params), case.param_shapes)
+
+  @chex.variants(with_jit=True, without_jit=True)
+  @parameterized.named_parameters(*_named(CASES))
+  def test_jit_matches_eager(self, case):
+    apply, params, state, inputs = init(case)
+    expected = outputs(apply, params, state, *inputs)
+    actual = self.variant(outputs, static_argnums=0)(
+        apply, params, state, *inputs
+    )
+    chex.assert_trees_all_close(actual, expected, rtol=RTOL, atol=ATOL)
+
+  @chex.variants(with_jit=True, without_jit=True)
+  @parameterized.named_parameters(*_named(CASES))
+  def test_vmap_matches_batched_call(self, case):
+    apply, params, state, inputs = init(case)
+    batched = outputs(apply, params, state, *inputs)
+    mapped = self.variant(
+        jax.vmap(lambda *xs: outputs(apply, params, state, *xs))
+    )(*inputs)
+    if case.ensemble_size:  # `[N, ...]`: vmap puts the batch axis first.
+      mapped = jax.tree_util.tree_map(lambda y: jnp.moveaxis(y, 0, 1), mapped)
+    chex.assert_trees_all_close(mapped, batched, rtol=RTOL, atol=ATOL)
+
+  @parameterized.named_parameters(*_named(CASES))
+  def test_two_leading_dims_match_one(self, case):
+    apply, params, state, _ = init(case)
+    flat = outputs(apply, params, state, *case.inputs((2 * 3,)))
+    nested = outputs(apply, params, state, *case.inputs((2, 3)))
+    if case.ensemble_size:
+      flat = jax.tree_util.tree_map(
+          lambda y: y.reshape(y.shape[0], 2, 3, *y.shape[2:]), flat
+      )
+    else:
+      flat = jax.tree_util.tree_map(
+          lambda y: y.reshape(2, 3, *y.shape[1:]), flat
+      )
+    chex.assert_trees_all_close(nested, flat, rtol=RTOL, atol=ATOL)
+
+  @parameterized.named_parameters(*_named(CASES_WITH_LOSS))
+  def test_gradients_reach_every_parameter(self, case):
+    inputs = case.inputs((BATCH,))
+    loss = hk.transform(case.loss)
+    params = loss.init(INIT_KEY, *inputs)
+    grads = jax.grad(loss.apply)(params, APPLY_KEY, *inputs)
+    for path, grad in jax.tree_util.tree_flatten_with_path(grads)[0]:
+      grad = np.asarray(grad)
+      self.assertTrue(np.all(np.isfinite(grad)), msg=jax.tree_util.keystr(path))
+      members = grad if case.ensemble_size else grad[None]
+      for i, member in enumerate(members):
+        self.assertTrue(
+            np.any(member != 0.0),
+            msg=f"no gradient at {jax.tree_util.keystr(path)}, member {i}",
+        )
+
+
+if __name__ == "__main__":
+  absltest.main()
