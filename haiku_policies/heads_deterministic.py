@@ -146,9 +146,12 @@ class DeterministicHead(hk.Module):
         name="linear",
     )(inputs)
     dtype = pre.dtype
-    return jnp.asarray(self._centre, dtype) + jnp.asarray(
+    action = jnp.asarray(self._centre, dtype) + jnp.asarray(
         self._half, dtype
     ) * jnp.tanh(pre)
+    # `centre ± half` can round one ulp past a bound in float32.
+    return jnp.clip(action, jnp.asarray(self.low, dtype),
+                    jnp.asarray(self.high, dtype))
 
 
 def _noise_args(owner, action, low, high, **scales):
@@ -158,6 +161,11 @@ def _noise_args(owner, action, low, high, **scales):
     raise ValueError(
         f"{owner}: `low` and `high` must be scalars or [A] arrays of one shape "
         f"with low < high, got low={low}, high={high}."
+    )
+  if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+    raise ValueError(
+        f"{owner}: `low` and `high` must be finite (the noise is a fraction of "
+        f"the half-range), got low={low}, high={high}."
     )
   last_dim = low.shape[0] if low.ndim else None
   contracts.check_float_input(

@@ -28,8 +28,10 @@ same formula (`psum` of counts, weighted means and centred sums of squares)
 before the update, so every device under `pmap` ends with identical statistics
 equal to those of the concatenated batch.
 
-The count is float32: exact up to 2^24 samples, then relative error ~6e-8,
-which only perturbs the merge weights.
+The count is float32: exact up to 2^24 (~1.7e7) samples. Past that, adding a
+batch much smaller than the count rounds back to the same count, so the count
+stops growing and each batch keeps the weight `n_batch / count`: the statistics
+then follow the data like a slow exponential moving average.
 """
 
 from typing import NamedTuple

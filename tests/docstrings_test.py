@@ -24,8 +24,10 @@ OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 def _public_classes(module):
-  for name in getattr(module, "__all__", ()):
-    obj = getattr(module, name)
+  """Classes defined in `module` that it or the package exports."""
+  names = set(getattr(module, "__all__", ())) | set(haiku_policies.__all__)
+  for name in sorted(names):
+    obj = getattr(module, name, None)
     if inspect.isclass(obj) and obj.__module__ == module.__name__:
       yield name, obj
 

@@ -67,6 +67,24 @@ class DeterministicHeadTest(chex.TestCase):
         f.apply(params, np.full((1, 3), -1e3, np.float32))[0], LOW
     )
 
+  def test_saturated_actions_stay_inside_asymmetric_float32_bounds(self):
+    # centre + half rounds past `high` in float32 for these bounds.
+    low = np.array([1.9218847], np.float32)
+    high = np.array([2.7348385], np.float32)
+    f = hk.without_apply_rng(hk.transform(
+        lambda h: DeterministicHead((low, high))(h)))
+    features = np.array([[1e4], [-1e4]], np.float32)
+    params = f.init(KEY, features)
+    params = jax.tree_util.tree_map(jnp.ones_like, params)
+    actions = f.apply(params, features)
+    self.assertTrue(np.all((actions >= low) & (actions <= high)), actions)
+
+  def test_noise_helpers_reject_infinite_bounds(self):
+    for helper in (add_exploration_noise, add_target_smoothing_noise):
+      with self.subTest(helper=helper.__name__):
+        with self.assertRaisesRegex(ValueError, "must be finite"):
+          helper(KEY, jnp.zeros(2), -np.inf, np.inf)
+
   def test_int_spec_means_unit_bounds(self):
     f = hk.without_apply_rng(hk.transform(lambda h: DeterministicHead(3)(h)))
     a = f.apply(f.init(KEY, _features((5, 4))), 1e3 * _features((5, 4)))

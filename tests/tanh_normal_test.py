@@ -143,6 +143,29 @@ class LogProbTest(chex.TestCase):
 
 class PreSquashTest(chex.TestCase):
 
+  @parameterized.parameters(1e-5, 3e-7, 2e-9)
+  def test_sample_log_prob_exact_for_tiny_scale(self, scale):
+    # The rounded sample would quantise (u - loc) / scale; eps does not.
+    loc, scale = np.full((4,), 2.0, np.float32), np.full((4,), scale,
+                                                        np.float32)
+    log_prob_fn = lambda l, s: TanhNormal(l, s).sample_and_log_prob(seed=KEY)[1]
+    eps = np.asarray(jax.random.normal(KEY, (1, 4))[0], np.float64)
+    u = 2.0 + np.float64(scale[0]) * eps
+    expected = (-0.5 * eps**2 - np.log(np.float64(scale)) -
+                0.5 * np.log(2 * np.pi) - reference.log1m_tanh_sq(u)).sum()
+    np.testing.assert_allclose(log_prob_fn(loc, scale), expected, rtol=1e-5)
+    # d/dscale of the Gaussian part is -1/scale; the log-det adds
+    # -d log(1 - tanh(u)^2)/du * eps = 2 tanh(u) eps.
+    grad = jax.grad(lambda s: log_prob_fn(loc, s))(scale)
+    np.testing.assert_allclose(grad, -1 / np.float64(scale) + 2 * np.tanh(u) *
+                               eps, rtol=1e-4)
+
+  def test_integer_seed(self):
+    dist = TanhNormal(np.zeros(2, np.float32), np.ones(2, np.float32))
+    for seed in (0, np.int32(0)):
+      action, _, _ = dist.sample_and_log_prob_with_pre_squash(seed=seed)
+      np.testing.assert_array_equal(action, dist.sample(seed=0))
+
   @chex.variants(with_jit=True, without_jit=True)
   def test_pre_squash_round_trip(self):
     loc, scale = _params((4, 3))
@@ -252,8 +275,6 @@ class SummaryTest(chex.TestCase):
 
   def test_entropy_is_deterministic_and_differentiable(self):
     loc, scale = _params((3, 2))
-    dist = TanhNormal(loc, scale)
-    np.testing.assert_array_equal(dist.entropy(), dist.entropy())
     grad = jax.grad(lambda l: TanhNormal(l, scale).entropy().sum())(loc)
     numeric = reference.central_difference(
         lambda l: sum(reference.tanh_normal_entropy_1d(a, b)
@@ -290,6 +311,13 @@ class SummaryTest(chex.TestCase):
       expected = max(expected, 2 * 0.5 - expected)  # Centre 0.5.
     # The grid resolves u to `step`; |da/du| <= (high - low) / 2.
     self.assertAlmostEqual(float(mode[0]), expected, delta=2.5 * step + 1e-5)
+
+  def test_mode_is_loc_on_unsquashed_dimensions(self):
+    loc, scale = np.array([0.5, 0.5], np.float32), np.ones(2, np.float32)
+    mode = TanhNormal(loc, scale, [-1.0, -np.inf], [1.0, np.inf]).mode()
+    self.assertEqual(float(mode[1]), 0.5)
+    expected, step = reference.tanh_normal_mode_1d(0.5, 1.0)
+    self.assertAlmostEqual(float(mode[0]), expected, delta=step + 1e-5)
 
   def test_mode_differs_from_median_when_bimodal(self):
     dist = TanhNormal(np.zeros(1, np.float32), np.full(1, 1.0, np.float32))
@@ -374,6 +402,8 @@ class BadInputTest(parameterized.TestCase):
       ("rank0", 0.0, 1.0, -1.0, 1.0, ValueError, "`loc` must have rank >= 1"),
       ("mismatch", np.zeros(3), np.ones(2), -1.0, 1.0, ValueError,
        "broadcastable"),
+      ("scale_widens_event", np.zeros((2, 1)), np.ones((2, 3)), -1.0, 1.0,
+       ValueError, "must not change the action dimension"),
       ("low_ge_high", np.zeros(2), np.ones(2), 1.0, 1.0, ValueError,
        "`low` must be < `high`"),
       ("one_sided", np.zeros(2), np.ones(2), [-1.0, -np.inf], [1.0, 1.0],

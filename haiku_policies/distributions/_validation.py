@@ -74,7 +74,7 @@ def loc_and_scale(owner: str, loc: Any,
         f"{owner}: `loc` and `scale` must have broadcastable shapes `[..., A]`, "
         f"got loc.shape={loc.shape}, scale.shape={scale.shape}. "
         "Give both the same shape.") from None
-  if len(shape) > loc.ndim and shape[-1] != loc.shape[-1]:
+  if shape[-1] != loc.shape[-1]:
     raise ValueError(
         f"{owner}: `scale` must not change the action dimension of `loc`, got "
         f"loc.shape={loc.shape}, scale.shape={scale.shape}.")

@@ -1,11 +1,13 @@
-"""Diagonal Gaussian with the reparameterized sample written out."""
+"""Diagonal Gaussian with the reparameterized sample written out.
+
+Shapes: `[...]` batch dims, `A` action (event) dims, `n` samples.
+"""
 
 import math
 from typing import Any, Tuple
 
 import jax
 import jax.numpy as jnp
-from tensorflow_probability.substrates import jax as tfp
 
 from haiku_policies.distributions import _base
 
@@ -39,8 +41,21 @@ def reparameterized_sample(key: jax.Array, n: int, loc: jax.Array,
   The noise is drawn exactly as `distrax.MultivariateNormalDiag` draws it, so
   the same key gives the same sample.
   """
+  return reparameterized_sample_and_log_prob(key, n, loc, scale)[0]
+
+
+def reparameterized_sample_and_log_prob(
+    key: jax.Array, n: int, loc: jax.Array,
+    scale: jax.Array) -> Tuple[jax.Array, jax.Array]:
+  """A sample `[n, ..., A]` and its log-density `[n, ...]`, scored from `eps`.
+
+  Scoring `eps` rather than `(sample - loc) / scale` keeps the log-density
+  exact and its gradient w.r.t. `scale` exactly `-1 / scale` even when `scale`
+  is tiny next to `|loc|`, where the rounded sample would quantise `z`.
+  """
   eps = jax.random.normal(key, (n,) + loc.shape, dtype=loc.dtype)
-  return loc + scale * eps
+  log_prob = (-0.5 * jnp.square(eps) - jnp.log(scale) - _HALF_LOG_2PI).sum(-1)
+  return loc + scale * eps, log_prob
 
 
 def check_event(owner: str, value: Any, event_size: int,
@@ -96,11 +111,20 @@ class DiagNormal(_base.LocScaleDistribution):
 
   def _sample_n_and_log_prob(self, key: jax.Array,
                              n: int) -> Tuple[jax.Array, jax.Array]:
-    sample = self._sample_n(key, n)
-    return sample, self.log_prob(sample)
+    return reparameterized_sample_and_log_prob(key, n, self._loc, self._scale)
 
   def log_prob(self, value: Any) -> jax.Array:
-    """Log-density of `value`, `[..., A]` → `[...]`."""
+    """Log-density of `value`.
+
+    Args:
+      value: `[..., A]` points, broadcastable against the batch shape.
+
+    Returns:
+      `[...]` log-densities, summed over the event dimension `A`.
+
+    Raises:
+      ValueError: if the last axis of `value` is not `A`.
+    """
     value = check_event(type(self).__name__, value, self._loc.shape[-1],
                         self._loc.dtype)
     return normal_log_prob(value, self._loc, self._scale).sum(-1)
@@ -138,8 +162,3 @@ class DiagNormal(_base.LocScaleDistribution):
     return normal_kl(self._loc, self._scale, other_dist.loc,
                      other_dist.scale).sum(-1)
 
-
-@tfp.distributions.RegisterKL(DiagNormal, DiagNormal)
-def _kl_diag_normal(p, q, name=None):
-  del name
-  return p.kl_divergence(q)

@@ -1,4 +1,7 @@
-"""Tanh-squashed diagonal Gaussian rescaled to action bounds."""
+"""Tanh-squashed diagonal Gaussian rescaled to action bounds.
+
+Shapes: `[...]` batch dims, `A` action (event) dims, `n` samples.
+"""
 
 import math
 from typing import Any, Tuple
@@ -6,7 +9,6 @@ from typing import Any, Tuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-from tensorflow_probability.substrates import jax as tfp
 
 from haiku_policies.distributions import _base
 from haiku_policies.distributions import _quadrature
@@ -154,10 +156,10 @@ class TanhNormal(_base.LocScaleDistribution):
     return action, log_prob
 
   def _sample_n_with_pre_squash(self, key, n):
-    pre_squash = diag_normal.reparameterized_sample(key, n, self._loc,
-                                                    self._scale)
-    return (self.squash(pre_squash), self.log_prob_pre_squash(pre_squash),
-            pre_squash)
+    pre_squash, base_log_prob = diag_normal.reparameterized_sample_and_log_prob(
+        key, n, self._loc, self._scale)
+    log_prob = base_log_prob - self._log_det_jacobian(pre_squash)
+    return self.squash(pre_squash), log_prob, pre_squash
 
   def sample_and_log_prob_with_pre_squash(
       self, *, seed, sample_shape=()) -> Tuple[jax.Array, jax.Array, jax.Array]:
@@ -172,7 +174,8 @@ class TanhNormal(_base.LocScaleDistribution):
       (scored from the pre-squash value, no inverse) and `pre_squash`
       `[*sample_shape, ..., A]`.
     """
-    key = jax.random.PRNGKey(seed) if isinstance(seed, int) else seed
+    key = jax.random.PRNGKey(seed) if isinstance(seed,
+                                                 (int, np.integer)) else seed
     sample_shape = (sample_shape,) if isinstance(sample_shape, int) else tuple(
         sample_shape)
     n = math.prod(sample_shape)
@@ -180,10 +183,19 @@ class TanhNormal(_base.LocScaleDistribution):
     return tuple(x.reshape(sample_shape + x.shape[1:]) for x in outputs)
 
   def log_prob_pre_squash(self, pre_squash: Any) -> jax.Array:
-    """Log-density of the action `squash(pre_squash)`, `[..., A]` → `[...]`.
+    """Log-density of the action `squash(pre_squash)`.
 
     Exact for any finite `pre_squash`, including values whose tanh rounds to
     a bound.
+
+    Args:
+      pre_squash: `[..., A]` pre-squash values `u`.
+
+    Returns:
+      `[...]` log-densities of the actions, summed over `A`.
+
+    Raises:
+      ValueError: if the last axis of `pre_squash` is not `A`.
     """
     pre_squash = diag_normal.check_event(type(self).__name__, pre_squash,
                                          self._loc.shape[-1], self._loc.dtype)
@@ -192,7 +204,17 @@ class TanhNormal(_base.LocScaleDistribution):
     return base - self._log_det_jacobian(pre_squash)
 
   def log_prob(self, value: Any) -> jax.Array:
-    """Log-density of actions `[..., A]` → `[...]`; finite at the bounds."""
+    """Log-density of actions; finite at and beyond the bounds (see above).
+
+    Args:
+      value: `[..., A]` actions.
+
+    Returns:
+      `[...]` log-densities, summed over `A`.
+
+    Raises:
+      ValueError: if the last axis of `value` is not `A`.
+    """
     action = diag_normal.check_event(type(self).__name__, value,
                                      self._loc.shape[-1], self._loc.dtype)
     dtype = self._loc.dtype
@@ -256,7 +278,8 @@ class TanhNormal(_base.LocScaleDistribution):
     root = jax.lax.fori_loop(0, _MODE_NEWTON_STEPS, newton,
                              mean_abs + 2.0 * variance)
     # At loc = 0 the two modes have equal density; return the upper one.
-    return self.squash(jnp.where(self._loc < 0, -root, root))
+    mode = jnp.where(self._loc < 0, -root, root)
+    return self.squash(self._where_squashed(mode, self._loc))
 
   def kl_divergence(self, other_dist, **kwargs) -> jax.Array:
     """Exact `KL(self || other_dist)` for a `TanhNormal` with equal bounds.
@@ -281,8 +304,3 @@ class TanhNormal(_base.LocScaleDistribution):
     return diag_normal.normal_kl(self._loc, self._scale, other_dist.loc,
                                  other_dist.scale).sum(-1)
 
-
-@tfp.distributions.RegisterKL(TanhNormal, TanhNormal)
-def _kl_tanh_normal(p, q, name=None):
-  del name
-  return p.kl_divergence(q)
