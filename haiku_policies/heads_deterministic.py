@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_policies import _bounds
 from haiku_policies import contracts
 from haiku_policies import torsos
 
@@ -27,45 +28,6 @@ __all__ = [
     "add_exploration_noise",
     "add_target_smoothing_noise",
 ]
-
-
-def _finite_bounds(
-    action_spec: Any, owner: str
-) -> tuple[np.ndarray, np.ndarray]:
-  """Turns `A` or `(low, high)` into float64 `[A]` arrays; validates them."""
-  if isinstance(action_spec, (int, np.integer)) and not isinstance(
-      action_spec, bool
-  ):
-    if action_spec < 1:
-      raise ValueError(
-          f"{owner}: an int `action_spec` is the action size and must be >= 1,"
-          f" got action_spec={action_spec}."
-      )
-    return -np.ones(action_spec), np.ones(action_spec)
-  if not (isinstance(action_spec, (tuple, list)) and len(action_spec) == 2):
-    raise TypeError(
-        f"{owner}: `action_spec` must be an int A (bounds [-1, 1]) or a pair "
-        f"(low, high) of [A] arrays, e.g. action_bounds(env.action_space); got "
-        f"{type(action_spec).__name__}."
-    )
-  low = np.asarray(action_spec[0], np.float64)
-  high = np.asarray(action_spec[1], np.float64)
-  if low.ndim != 1 or low.shape != high.shape or low.shape[0] < 1:
-    raise ValueError(
-        f"{owner}: `low` and `high` must both have shape (A,) with A >= 1, got "
-        f"shapes {low.shape} and {high.shape}."
-    )
-  if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
-    raise ValueError(
-        f"{owner}: the bounds must be finite, got low={low}, high={high}. "
-        "Rescale the environment to finite bounds."
-    )
-  if not np.all(low < high):
-    raise ValueError(
-        f"{owner}: need low < high in every dim, got low={low}, high={high}. "
-        "Swap or widen the bounds."
-    )
-  return low, high
 
 
 class DeterministicHead(hk.Module):
@@ -113,7 +75,7 @@ class DeterministicHead(hk.Module):
         `A` < 1, or `w_init` is an unknown string.
     """
     owner = type(self).__name__
-    low, high = _finite_bounds(action_spec, owner)
+    low, high = _bounds.from_action_spec(action_spec, owner, finite=True)
     w_init = torsos.resolve_w_init(w_init, gain=torsos.POLICY_GAIN, owner=owner)
     super().__init__(name=name)
     self.action_size = low.shape[0]
@@ -157,16 +119,12 @@ class DeterministicHead(hk.Module):
 def _noise_args(owner, action, low, high, **scales):
   low = np.asarray(low, np.float64)
   high = np.asarray(high, np.float64)
-  if low.ndim > 1 or low.shape != high.shape or not np.all(low < high):
+  if low.ndim > 1 or low.shape != high.shape:
     raise ValueError(
-        f"{owner}: `low` and `high` must be scalars or [A] arrays of one shape "
-        f"with low < high, got low={low}, high={high}."
+        f"{owner}: `low` and `high` must be scalars or [A] arrays of one shape, "
+        f"got shapes {low.shape} and {high.shape}."
     )
-  if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
-    raise ValueError(
-        f"{owner}: `low` and `high` must be finite (the noise is a fraction of "
-        f"the half-range), got low={low}, high={high}."
-    )
+  _bounds.check_values(owner, low, high, finite=True)
   last_dim = low.shape[0] if low.ndim else None
   contracts.check_float_input(
       action, owner=owner, arg="action", spec="[..., A]", last_dim=last_dim

@@ -27,7 +27,6 @@ Parameter names (the checkpoint contract): `loc/{w,b}` and `std/{w,b}`, or
 `loc/{w,b}` and `raw_std` when the std is state independent.
 """
 
-from collections.abc import Sequence
 import math
 from typing import Any
 
@@ -35,6 +34,7 @@ import haiku as hk
 import jax
 import numpy as np
 
+from haiku_policies import _bounds
 from haiku_policies import contracts
 from haiku_policies import std_transforms
 from haiku_policies import torsos
@@ -217,42 +217,6 @@ class GaussianHead(_GaussianHeadBase):
     return DiagNormal(loc, scale)
 
 
-def _check_bounds(
-    action_spec: Any, owner: str
-) -> tuple[tuple[float, ...], tuple[float, ...]]:
-  """Turns `A` or `(low, high)` into tuples of `A` floats; validates them."""
-  if isinstance(action_spec, (int, np.integer)) and not isinstance(
-      action_spec, bool
-  ):
-    size = _check_action_size(action_spec, owner)
-    return (-1.0,) * size, (1.0,) * size
-  if not (isinstance(action_spec, Sequence) and len(action_spec) == 2):
-    raise TypeError(
-        f"{owner}: `action_spec` must be an int A (bounds [-1, 1]) or a pair "
-        f"(low, high) of [A] arrays, e.g. action_bounds(env.action_space); got "
-        f"{type(action_spec).__name__}."
-    )
-  low = np.asarray(action_spec[0], np.float64)
-  high = np.asarray(action_spec[1], np.float64)
-  if low.ndim != 1 or low.shape != high.shape or low.shape[0] < 1:
-    raise ValueError(
-        f"{owner}: `low` and `high` must both have shape (A,) with A >= 1, got "
-        f"shapes {low.shape} and {high.shape}."
-    )
-  if np.any(np.isnan(low)) or np.any(np.isnan(high)) or not np.all(low < high):
-    raise ValueError(
-        f"{owner}: need low < high in every dim, got low={low}, high={high}. "
-        "Swap or widen the bounds."
-    )
-  one_sided = np.isinf(low) != np.isinf(high)
-  if np.any(one_sided):
-    raise ValueError(
-        f"{owner}: each dim needs both bounds finite (squashed) or both "
-        f"infinite (unsquashed), got low={low}, high={high}."
-    )
-  return tuple(low.tolist()), tuple(high.tolist())
-
-
 class TanhGaussianHead(_GaussianHeadBase):
   """Features `[..., H]` -> `TanhNormal` with per-dimension bounds.
 
@@ -310,7 +274,8 @@ class TanhGaussianHead(_GaussianHeadBase):
         NaN, are infinite on one side only or have `low >= high` somewhere,
         or another argument is invalid (see `GaussianHead`).
     """
-    low, high = _check_bounds(action_spec, type(self).__name__)
+    low, high = _bounds.from_action_spec(action_spec, type(self).__name__,
+                                         finite=False)
     super().__init__(
         len(low),
         state_dependent_std=state_dependent_std,
@@ -322,8 +287,8 @@ class TanhGaussianHead(_GaussianHeadBase):
         b_init=b_init,
         name=name,
     )
-    self.low = low
-    self.high = high
+    self.low = tuple(low.tolist())
+    self.high = tuple(high.tolist())
 
   def __call__(self, inputs: jax.Array) -> TanhNormal:
     """Returns the action distribution.

@@ -202,7 +202,7 @@ CATALOGUE = (
             lambda: TanhGaussianHead((np.array([1.0]), np.array([-1.0])))
         ),
         ValueError,
-        ("TanhGaussianHead", "low < high", "low=[1.]", "high=[-1.]"),
+        ("TanhGaussianHead", "`low` must be < `high`", "low=[1.]", "high=[-1.]"),
     ),
     Bad(
         "tanh_head_bound_shapes_differ",

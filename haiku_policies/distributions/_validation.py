@@ -11,6 +11,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_policies import _bounds
+
 
 def is_concrete(x: Any) -> bool:
   """Whether `x` holds values Python can read (not a JAX tracer)."""
@@ -124,18 +126,7 @@ def action_bounds(owner: str, low: Any, high: Any,
       raise ValueError(
           f"{owner}: `{arg}` must be a scalar or have shape ({size},) to match "
           f"the action dimension of `loc`, got shape {array.shape}.")
-    if np.any(np.isnan(array)):
-      raise ValueError(f"{owner}: `{arg}` must not be NaN, got {arg}={array}.")
     out.append(np.broadcast_to(array, (size,)))
   low_a, high_a = out
-  one_sided = np.isinf(low_a) != np.isinf(high_a)
-  if np.any(one_sided):
-    raise ValueError(
-        f"{owner}: a dimension must have both bounds finite (squashed) or both "
-        f"infinite (unsquashed), got low={low_a}, high={high_a} at dimensions "
-        f"{np.flatnonzero(one_sided).tolist()}. Use finite bounds there.")
-  if np.any(low_a >= high_a):
-    raise ValueError(
-        f"{owner}: `low` must be < `high` in every dimension, got low={low_a}, "
-        f"high={high_a}. Swap or widen the bounds.")
+  _bounds.check_values(owner, low_a, high_a, finite=False)
   return tuple(low_a.tolist()), tuple(high_a.tolist())
