@@ -4,12 +4,28 @@ from typing import Any, Tuple
 
 import distrax
 import jax
+import numpy as np
 
 from haiku_policies.distributions import _validation
 
 
+def seed_and_shape(seed: Any, sample_shape: Any) -> Tuple[jax.Array,
+                                                          Tuple[int, ...]]:
+  """A PRNG key from a key or an integer seed, and `sample_shape` as a tuple."""
+  key = jax.random.PRNGKey(seed) if isinstance(seed,
+                                               (int, np.integer)) else seed
+  if isinstance(sample_shape, (int, np.integer)):
+    return key, (int(sample_shape),)
+  return key, tuple(int(n) for n in sample_shape)
+
+
 class LocScaleDistribution(distrax.Distribution):
-  """Validates and holds `loc`/`scale`; the last axis is the event."""
+  """Validates and holds `loc`/`scale`; the last axis is the event.
+
+  Subclasses implement `_draw(key, sample_shape) -> (sample, log_prob,
+  pre_squash)`, which draws the noise with the full sample shape at once (no
+  `[n, ...]` axis and reshape, so `sample_shape=()` adds no ops under `jit`).
+  """
 
   def __init__(self, loc: Any, scale: Any):
     loc, scale = _validation.loc_and_scale(type(self).__name__, loc, scale)
@@ -34,3 +50,20 @@ class LocScaleDistribution(distrax.Distribution):
   @property
   def batch_shape(self) -> Tuple[int, ...]:
     return self._loc.shape[:-1]
+
+  def _draw(self, key: jax.Array, sample_shape: Tuple[int, ...]):
+    raise NotImplementedError
+
+  def sample(self, *, seed, sample_shape=()) -> jax.Array:
+    return self._draw(*seed_and_shape(seed, sample_shape))[0]
+
+  def sample_and_log_prob(self, *, seed,
+                          sample_shape=()) -> Tuple[jax.Array, jax.Array]:
+    return self._draw(*seed_and_shape(seed, sample_shape))[:2]
+
+  def _sample_n(self, key: jax.Array, n: int) -> jax.Array:
+    return self._draw(key, (n,))[0]
+
+  def _sample_n_and_log_prob(self, key: jax.Array,
+                             n: int) -> Tuple[jax.Array, jax.Array]:
+    return self._draw(key, (n,))[:2]

@@ -34,26 +34,23 @@ def normal_kl(loc_p: jax.Array, scale_p: jax.Array, loc_q: jax.Array,
                 - 1.0) - jnp.log(ratio)
 
 
-def reparameterized_sample(key: jax.Array, n: int, loc: jax.Array,
-                           scale: jax.Array) -> jax.Array:
-  """`loc + scale * eps` with `eps ~ N(0, I)` of shape `[n, ...loc.shape]`.
-
-  The noise is drawn exactly as `distrax.MultivariateNormalDiag` draws it, so
-  the same key gives the same sample.
-  """
-  return reparameterized_sample_and_log_prob(key, n, loc, scale)[0]
-
-
 def reparameterized_sample_and_log_prob(
-    key: jax.Array, n: int, loc: jax.Array,
+    key: jax.Array, sample_shape: Tuple[int, ...], loc: jax.Array,
     scale: jax.Array) -> Tuple[jax.Array, jax.Array]:
-  """A sample `[n, ..., A]` and its log-density `[n, ...]`, scored from `eps`.
+  """`loc + scale * eps`, `eps ~ N(0, I)`, and its log-density, from `eps`.
 
+  The noise has shape `sample_shape + loc.shape` and the same values that
+  `distrax.MultivariateNormalDiag` draws for the same key (it draws `[n, ...]`
+  and reshapes, which gives the same bits), so the samples agree with distrax.
   Scoring `eps` rather than `(sample - loc) / scale` keeps the log-density
   exact and its gradient w.r.t. `scale` exactly `-1 / scale` even when `scale`
   is tiny next to `|loc|`, where the rounded sample would quantise `z`.
+
+  Returns:
+    The sample `[*sample_shape, ..., A]` and its log-density
+    `[*sample_shape, ...]`.
   """
-  eps = jax.random.normal(key, (n,) + loc.shape, dtype=loc.dtype)
+  eps = jax.random.normal(key, sample_shape + loc.shape, dtype=loc.dtype)
   log_prob = (-0.5 * jnp.square(eps) - jnp.log(scale) - _HALF_LOG_2PI).sum(-1)
   return loc + scale * eps, log_prob
 
@@ -106,12 +103,10 @@ class DiagNormal(_base.LocScaleDistribution):
     """
     super().__init__(loc, scale)
 
-  def _sample_n(self, key: jax.Array, n: int) -> jax.Array:
-    return reparameterized_sample(key, n, self._loc, self._scale)
-
-  def _sample_n_and_log_prob(self, key: jax.Array,
-                             n: int) -> Tuple[jax.Array, jax.Array]:
-    return reparameterized_sample_and_log_prob(key, n, self._loc, self._scale)
+  def _draw(self, key: jax.Array, sample_shape: Tuple[int, ...]):
+    sample, log_prob = reparameterized_sample_and_log_prob(
+        key, sample_shape, self._loc, self._scale)
+    return sample, log_prob, sample
 
   def log_prob(self, value: Any) -> jax.Array:
     """Log-density of `value`.
