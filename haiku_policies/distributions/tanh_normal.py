@@ -3,7 +3,6 @@
 Shapes: `[...]` batch dims, `A` action (event) dims, `n` samples.
 """
 
-import math
 from typing import Any, Tuple
 
 import jax
