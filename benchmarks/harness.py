@@ -1,0 +1,230 @@
+"""Helpers shared by the benchmark sections: isolation, timing, machine facts.
+
+Every training run happens in a fresh Python process (`isolated`), so no run
+reuses another's compiled functions, thread settings or memory, and wall times
+that "include set-up and compilation" mean it. Timings there start after the
+imports: Python start-up and `import jax/torch` are not counted for anyone.
+"""
+
+import importlib
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples")
+_MARKER = "BENCHMARK-RESULT "
+PEER_PACKAGES = ("sbx-rl", "stable-baselines3", "torch", "gymnasium")
+OUR_PACKAGES = ("jax", "jaxlib", "dm-haiku", "distrax", "optax", "gymnax")
+
+
+def import_example(name: str) -> Any:
+  """Imports `examples/<name>.py` (the examples import each other flatly)."""
+  if EXAMPLES not in sys.path:
+    sys.path.insert(0, EXAMPLES)
+  return importlib.import_module(name)
+
+
+def isolated(target: str, *, timeout: float = 3600, env: dict | None = None,
+             **kwargs) -> dict:
+  """Calls `module:function(**kwargs)` in a fresh Python process.
+
+  Args:
+    target: e.g. "benchmarks.sac_peers:run_sbx".
+    timeout: seconds before the child is killed.
+    env: extra environment variables for the child (e.g. `XLA_FLAGS`).
+    **kwargs: JSON-serialisable arguments.
+
+  Returns:
+    The function's (JSON-serialisable) dict, or `{"error": message}` when
+    the child failed, so one broken run does not lose a whole section.
+  """
+  cmd = [sys.executable, "-m", "benchmarks.harness", target,
+         json.dumps(kwargs)]
+  try:
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})},
+                          check=False)
+  except subprocess.TimeoutExpired:
+    return {"error": f"{target} timed out after {timeout:.0f} s"}
+  for line in reversed(proc.stdout.splitlines()):
+    if line.startswith(_MARKER):
+      return json.loads(line[len(_MARKER):])
+  tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+  return {"error": f"{target} exited {proc.returncode}: " + " | ".join(tail)}
+
+
+def peer(library: str) -> tuple[Any, dict]:
+  """Imports "sbx" or "sb3"; returns `(module, extra constructor kwargs)`.
+
+  SB3 runs torch on the CPU with 2 threads, as PEERS.md measured it.
+  """
+  # pylint: disable=g-import-not-at-top
+  if library == "sb3":
+    import stable_baselines3
+    import torch
+    torch.set_num_threads(2)
+    return stable_baselines3, dict(device="cpu")
+  import sbx
+  return sbx, {}
+
+
+def run_example(example: str, settings: dict) -> tuple[dict, list]:
+  """`examples/<example>.run(Config(**settings))` in a throw-away run folder.
+
+  Returns:
+    The run's summary and its evals.csv rows `(step, mean return, wall_s)`.
+  """
+  module = import_example(example)
+  with tempfile.TemporaryDirectory(prefix="hp-bench-") as run_dir:
+    summary = module.run(module.Config(progress=False, run_dir=run_dir,
+                                       **tuples(settings)))
+    return summary, read_evals(summary["run_dir"])
+
+
+def median(values: list) -> float | None:
+  """Median of the numbers in `values` (None and errors skipped)."""
+  numbers = [v for v in values if isinstance(v, (int, float))]
+  return statistics.median(numbers) if numbers else None
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+  return None if a is None or b is None or b == 0 else a / b
+
+
+def gym_eval(policy: Callable[[Any], Any], episodes: int = 10,
+             seed: int = 10_000) -> float:
+  """Mean return of `policy(obs) -> action` on gymnasium Pendulum-v1.
+
+  Episode `i` starts from `reset(seed=seed + i)`, the same for every system.
+  """
+  import gymnasium as gym  # pylint: disable=g-import-not-at-top
+  env = gym.make("Pendulum-v1")
+  returns = []
+  for i in range(episodes):
+    obs, _ = env.reset(seed=seed + i)
+    total, done = 0.0, False
+    while not done:
+      obs, reward, terminated, truncated, _ = env.step(
+          np.asarray(policy(obs), np.float32))
+      total += float(reward)
+      done = terminated or truncated
+    returns.append(total)
+  return float(np.mean(returns))
+
+
+def read_evals(run_dir: str) -> list[tuple[int, float, float]]:
+  """`(step, mean eval return, wall_s)` rows of an example's evals.csv."""
+  with open(os.path.join(run_dir, "evals.csv")) as f:
+    rows = [line.strip().split(",") for line in f.readlines()[1:]]
+  return [(int(s), float(r), float(w)) for s, r, w in rows if s]
+
+
+def matmul_gflops(sizes=(1024, 2048), seconds: float = 1.0) -> dict[int, float]:
+  """XLA's CPU f32 matmul speed: median GFLOP/s of a jitted `n x n` product."""
+  out = {}
+  for n in sizes:
+    a = jax.random.normal(jax.random.PRNGKey(0), (n, n), jnp.float32)
+    matmul = jax.jit(jnp.matmul)
+    per_call = per_call_seconds(lambda: matmul(a, a), seconds / 5, rounds=5)
+    out[n] = 2 * n**3 / per_call / 1e9
+  return out
+
+
+def per_call_seconds(call: Callable[[], Any], block_s: float,
+                     rounds: int = 1) -> float:
+  """Median over `rounds` of the mean latency of `call()` (each waited for)."""
+  n = calibrate(call, block_s)
+  return statistics.median(time_calls(call, n) / n for _ in range(rounds))
+
+
+def calibrate(call: Callable[[], Any], block_s: float) -> int:
+  """Number of calls that take about `block_s` seconds (at least 1)."""
+  jax.block_until_ready(call())  # Compiles if needed.
+  n = 1
+  while True:
+    elapsed = time_calls(call, n)
+    if elapsed >= block_s / 4 or n >= 1 << 20:
+      return max(1, math.ceil(n * block_s / max(elapsed, 1e-9)))
+    n *= 4
+
+
+def time_calls(call: Callable[[], Any], n: int) -> float:
+  """Seconds for `n` calls, each waited for (latency, not pipelined)."""
+  start = time.perf_counter()
+  for _ in range(n):
+    jax.block_until_ready(call())
+  return time.perf_counter() - start
+
+
+def train_steps_per_s(example: str, settings: dict, chunks: int) -> float:
+  """Steps/s of an example's compiled `train_chunk` after a warm-up chunk."""
+  module = import_example(example)
+  config = module.Config(progress=False, **tuples(settings))
+  _, _, init, train_chunk, _ = module.make_agent(config)
+  state = jax.jit(init)(jax.random.PRNGKey(config.seed))
+  train = jax.jit(train_chunk).lower(state).compile()
+  state = jax.block_until_ready(train(state))
+  start = time.perf_counter()
+  for _ in range(chunks):
+    state = jax.block_until_ready(train(state))
+  return chunks * config.eval_every / (time.perf_counter() - start)
+
+
+def tuples(settings: dict) -> dict:
+  """Turns the lists JSON made of tuple-valued settings back into tuples."""
+  return {k: tuple(v) if isinstance(v, list) else v
+          for k, v in settings.items()}
+
+
+def machine() -> dict[str, Any]:
+  """CPU, cores, load and package versions of this machine."""
+  model = "unknown"
+  try:
+    with open("/proc/cpuinfo") as f:
+      model = next((line.split(":", 1)[1].strip() for line in f
+                    if line.startswith("model name")), model)
+  except OSError:
+    pass
+  flags = ""
+  try:
+    with open("/proc/cpuinfo") as f:
+      cpu_flags = next((line.split(":", 1)[1].split() for line in f
+                        if line.startswith("flags")), [])
+    flags = ", ".join(f for f in ("avx2", "avx512f", "fma") if f in cpu_flags)
+  except OSError:
+    pass
+  versions = {}
+  for name in OUR_PACKAGES + PEER_PACKAGES:
+    try:
+      versions[name] = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+      versions[name] = None
+  return dict(cpu=model, cpu_flags=flags, cores=os.cpu_count(),
+              usable_cores=len(os.sched_getaffinity(0)),
+              load_average=list(os.getloadavg()),
+              python=platform.python_version(),
+              versions=versions, xla_flags=os.environ.get("XLA_FLAGS", ""))
+
+
+def _main(argv: list[str]) -> None:
+  module, function = argv[1].split(":")
+  result = getattr(importlib.import_module(module), function)(
+      **json.loads(argv[2]))
+  print(_MARKER + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+  _main(sys.argv)

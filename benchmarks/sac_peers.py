@@ -1,0 +1,238 @@
+"""SAC on Pendulum-v1 at SBX's default settings: ours against SBX and SB3.
+
+Settings for everyone: 256x256 actor and twin critics, batch 256, one update
+per environment step, 1,000 uniform random steps before learning, Adam 3e-4,
+replay capacity 100k (no overwriting within the budget), automatic entropy
+temperature, seed 0 plus the repeat index.
+
+Systems, each run in a fresh process:
+
+* ours, host loop: a gymnasium env stepped from Python; one jitted function
+  per step adds the transition (`replay.add`), runs `learner.update` and
+  samples the next action (one dispatch, one host sync per step), the replay
+  buffer, parameters, optimiser state and key donated. Built only from
+  `sac.make_learner` and `replay`.
+* ours, jitted: `sac.run(sac.Config(...))` on gymnax Pendulum-v1: acting,
+  stepping, storing and updating in one `lax.scan` per 1,000 steps.
+* SBX `sbx.SAC("MlpPolicy", env, learning_starts=1000, buffer_size=100_000)`.
+* SB3 `stable_baselines3.SAC(...)`, same arguments, `device="cpu"`,
+  `torch.set_num_threads(2)`.
+
+Steps/s (steady): environment steps after learning starts, over their wall
+time. For SBX, SB3 and the host loop the clock starts after step 1,100 (the
+first 100 learning steps hold the JIT compilation of the update) and stops
+when training returns; for `sac.run` it is the evals.csv wall clock between
+the eval at step 1,000 and the last one (compilation is ahead of time; nine
+evaluations and checkpoints fall inside). `sac.run`'s own `steps_per_s`
+(all steps over wall time less compile time) is shown beside it. Wall time:
+from before the environment is created to the end of training, Python imports
+excluded. Eval: mean return of 10 deterministic episodes at the end
+(gymnasium episodes from seeds 10,000+i for the gymnasium systems, gymnax
+episodes from `sac.run` for the jitted one).
+
+Roofline: XLA's f32 matmul speed (1024 and 2048 square) is measured in the
+same invocation; an update's FLOPs are XLA's `cost_analysis()` of our jitted
+`learner.update` and PEERS.md's 544 MFLOP; fraction = steps/s x FLOPs /
+peak.
+"""
+import functools
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from benchmarks import harness
+
+TITLE = "SAC vs SBX and SB3 (Pendulum-v1, SBX default settings)"
+REPEATS = (1, 3)
+STEPS = (2_000, 10_000)  # quick, full
+LEARNING_STARTS = 1_000
+WARMUP = 100             # Learning steps excluded from the steady clock.
+BUFFER_SIZE = 100_000
+PEERS_MFLOP = 544.0
+TARGET = 1.15            # Ours / SBX steady steps/s.
+
+
+def run_ours_host(steps: int, seed: int) -> dict:
+  """Ours with a gymnasium env and one fused jitted function per step."""
+  import gymnasium as gym  # pylint: disable=g-import-not-at-top
+  sac = harness.import_example("sac")
+  replay = harness.import_example("replay")
+
+  start = time.perf_counter()
+  env = gym.make("Pendulum-v1")
+  env.action_space.seed(seed)
+  config = sac.Config(seed=seed, total_steps=steps, buffer_size=BUFFER_SIZE,
+                      learning_starts=LEARNING_STARTS, progress=False)
+  low, high = env.action_space.low, env.action_space.high
+  learner = sac.make_learner(config, low, high)
+  obs, _ = env.reset(seed=seed)
+  key, init_key = jax.random.split(jax.random.PRNGKey(seed))
+  params, opt_state = learner.init(init_key, jnp.asarray(obs)[None])
+  # The target starts as the critic's arrays: copy, so each can be donated.
+  params = params._replace(target_critic=jax.tree.map(
+      jnp.copy, params.target_critic))
+  buffer = replay.init(BUFFER_SIZE, obs.shape[0], low.shape[0])
+
+  def add(buffer, obs, action, reward, next_obs, discount):
+    return replay.add(buffer, obs[None], action[None], reward[None],
+                      next_obs[None], discount[None])
+
+  @functools.partial(jax.jit, donate_argnums=(0, 1, 2, 3))
+  def learn_step(params, opt_state, buffer, key, transition, act_obs):
+    buffer = add(buffer, *transition)
+    key, batch_key, update_key, act_key = jax.random.split(key, 4)
+    batch = replay.sample(buffer, batch_key, config.batch_size)
+    params, opt_state = learner.update(params, opt_state, batch, update_key)
+    action = learner.act(params.actor, act_obs, act_key)
+    return params, opt_state, buffer, key, action
+
+  store = jax.jit(add, donate_argnums=0)
+  act = jax.jit(learner.act)
+  action, clock_start = None, None
+  for step in range(steps):
+    if step < LEARNING_STARTS:
+      action = env.action_space.sample()
+    elif action is None:  # The first policy action.
+      key, act_key = jax.random.split(key)
+      action = act(params.actor, obs, act_key)
+    action = np.asarray(action)  # The step's one host sync.
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    transition = (obs, action, np.float32(reward), next_obs,
+                  np.float32(1.0 - terminated))
+    obs = env.reset()[0] if terminated or truncated else next_obs
+    if step + 1 > LEARNING_STARTS:  # As sac.py: update once past the start.
+      params, opt_state, buffer, key, action = learn_step(
+          params, opt_state, buffer, key, transition, obs)
+    else:
+      buffer = store(buffer, *transition)
+    if step + 1 == LEARNING_STARTS + WARMUP:
+      jax.block_until_ready(params)
+      clock_start = time.perf_counter()
+  jax.block_until_ready(params)
+  end = time.perf_counter()
+
+  eval_policy = jax.jit(learner.eval_policy)
+  batch = replay.sample(buffer, key, config.batch_size)
+  cost = jax.jit(learner.update).lower(params, opt_state, batch,
+                                       key).compile().cost_analysis()
+  if isinstance(cost, list):  # Older jax returns one dict per device.
+    cost = cost[0]
+  return dict(
+      steps_per_s=(steps - LEARNING_STARTS - WARMUP) / (end - clock_start),
+      wall_s=end - start,
+      eval_return=harness.gym_eval(lambda o: eval_policy(params.actor, o)),
+      update_mflop=cost.get("flops", float("nan")) / 1e6)
+
+
+def run_ours_jitted(steps: int, seed: int) -> dict:
+  """`sac.run` on gymnax: the fully jitted loop."""
+  summary, evals = harness.run_example("sac", dict(
+      seed=seed, total_steps=steps, buffer_size=BUFFER_SIZE,
+      learning_starts=LEARNING_STARTS, eval_every=1_000))
+  first = next(e for e in evals if e[0] >= LEARNING_STARTS)
+  last = evals[-1]
+  steady = ((last[0] - first[0]) / (last[2] - first[2])
+            if last[0] > first[0] else None)  # Needs two evals past the start.
+  return dict(steps_per_s=steady,
+              summary_steps_per_s=summary["steps_per_s"],
+              compile_s=summary["compile_s"], wall_s=summary["wall_s"],
+              eval_return=summary["final_eval_return"])
+
+
+def run_peer(library: str, steps: int, seed: int) -> dict:
+  """SBX or SB3 SAC with a callback that starts the clock after the warm-up."""
+  # pylint: disable=g-import-not-at-top
+  import gymnasium as gym
+  from stable_baselines3.common.callbacks import BaseCallback
+  lib, extra = harness.peer(library)
+
+  class Clock(BaseCallback):
+    start = None
+
+    def _on_step(self) -> bool:
+      if self.num_timesteps == LEARNING_STARTS + WARMUP:
+        Clock.start = time.perf_counter()
+      return True
+
+  start = time.perf_counter()
+  env = gym.make("Pendulum-v1")
+  model = lib.SAC("MlpPolicy", env, learning_starts=LEARNING_STARTS,
+                  buffer_size=BUFFER_SIZE, seed=seed, verbose=0, **extra)
+  model.learn(total_timesteps=steps, callback=Clock())
+  end = time.perf_counter()
+  policy = lambda o: model.predict(o, deterministic=True)[0]
+  return dict(
+      steps_per_s=(steps - LEARNING_STARTS - WARMUP) / (end - Clock.start),
+      wall_s=end - start, eval_return=harness.gym_eval(policy))
+
+
+SYSTEMS = {
+    "ours, host loop (gymnasium)": ("run_ours_host", {}),
+    "ours, sac.run (gymnax, jitted)": ("run_ours_jitted", {}),
+    "SBX": ("run_peer", dict(library="sbx")),
+    "SB3 (torch, 2 threads)": ("run_peer", dict(library="sb3")),
+}
+
+
+def run(full: bool, repeats: int, steps: int | None = None) -> dict:
+  """Runs every system `repeats` times, interleaved; returns the section."""
+  steps = steps or STEPS[full]
+  results = {name: [] for name in SYSTEMS}
+  peaks = []
+  for repeat in range(repeats):
+    peaks.append(harness.isolated("benchmarks.harness:matmul_gflops"))
+    for name, (function, kwargs) in SYSTEMS.items():
+      results[name].append(harness.isolated(
+          f"benchmarks.sac_peers:{function}", steps=steps, seed=repeat,
+          **kwargs))
+  peak = {n: harness.median([p.get(str(n)) for p in peaks])
+          for n in (1024, 2048)}
+  best_peak = max((v for v in peak.values() if v), default=None)
+  mflop = harness.median([r.get("update_mflop")
+                          for r in results["ours, host loop (gymnasium)"]])
+
+  def med(name, field):
+    return harness.median([r.get(field) for r in results[name]])
+
+  sbx = med("SBX", "steps_per_s")
+  rows = []
+  for name, runs in results.items():
+    rate = med(name, "steps_per_s")
+    errors = [r["error"] for r in runs if "error" in r]
+    rows.append([
+        name, rate, med(name, "summary_steps_per_s"), harness.ratio(rate, sbx),
+        harness.ratio(rate, med("SB3 (torch, 2 threads)", "steps_per_s")),
+        med(name, "wall_s"), med(name, "eval_return"),
+        harness.ratio(rate * PEERS_MFLOP * 1e6, best_peak * 1e9)
+        if rate and best_peak else None,
+        harness.ratio(rate * mflop * 1e6, best_peak * 1e9)
+        if rate and best_peak and mflop else None,
+        len(runs) - len(errors), "; ".join(errors) or ""])
+  targets = [dict(name=f"{name} / SBX steady steps/s", value=rows[i][3],
+                  target=f">= {TARGET}",
+                  met=rows[i][3] is not None and rows[i][3] >= TARGET)
+             for i, name in enumerate(list(SYSTEMS)[:2])]
+  return dict(
+      title=TITLE, method=__doc__.split("\n\n", 1)[1],
+      tables=[
+          dict(caption=f"{steps:,} environment steps; medians over n runs "
+               "(seeds 0..n-1).",
+               columns=["system", "steady steps/s", "run() steps/s",
+                        "× SBX", "× SB3", f"wall s to {steps:,}",
+                        "eval return", "roofline (544 MFLOP)",
+                        "roofline (XLA count)", "n", "errors"],
+               rows=rows),
+          dict(caption="Compute facts measured in the same invocation.",
+               columns=["quantity", "value", "n"],
+               rows=[["XLA f32 matmul 1024², GFLOP/s", peak[1024], repeats],
+                     ["XLA f32 matmul 2048², GFLOP/s", peak[2048], repeats],
+                     ["SAC update FLOPs, XLA cost_analysis, MFLOP", mflop,
+                      repeats],
+                     ["SAC update FLOPs, PEERS.md estimate, MFLOP",
+                      PEERS_MFLOP, "—"],
+                     ["update floor at best peak, ms (XLA count)",
+                      mflop / best_peak if mflop and best_peak else None,
+                      "—"]])],
+      targets=targets, raw=dict(results=results, matmul=peaks))

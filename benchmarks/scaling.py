@@ -1,0 +1,94 @@
+"""PPO throughput as the number of vectorised gymnax environments grows.
+
+`ppo.py` at its defaults except `num_envs`: the rollout length, epochs and
+minibatch count stay fixed, so each update's minibatch grows with the number
+of environments. Each point is measured in a fresh process: `make_agent`'s
+`train_chunk` compiled ahead of time, one warm-up chunk, then `CHUNKS` chunks
+timed with `block_until_ready` (no evaluation or checkpointing), each chunk a
+quarter of the budget but at least one PPO iteration (`num_envs * num_steps`
+steps). "Compute-bound from" is the
+smallest `num_envs` whose steps/s is within 10% of the best: past it, more
+environments only make each iteration longer.
+
+Two devices: if `ppo.Config` has a `num_devices` field, the same points run
+again in a process started with
+`XLA_FLAGS=--xla_force_host_platform_device_count=2` and `num_devices=2`.
+"""
+
+import dataclasses
+
+from benchmarks import harness
+
+TITLE = "Scaling: PPO steps/s vs vectorised environments"
+REPEATS = (1, 3)
+NUM_ENVS = ((16, 64, 256), (16, 64, 256, 1024, 4096))  # quick, full
+BUDGET = (2**14, 2**19)   # Timed steps per point: quick, full.
+CHUNKS = 4
+TWO_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+
+
+def measure(num_envs: int, budget: int, num_devices: int = 1) -> dict:
+  iteration = num_envs * harness.import_example("ppo").Config().num_steps
+  chunk = max(1, budget // (CHUNKS * iteration)) * iteration
+  settings = dict(num_envs=num_envs, eval_every=chunk,
+                  total_steps=(CHUNKS + 1) * chunk)
+  if num_devices > 1:
+    settings["num_devices"] = num_devices
+  return dict(steps_per_s=harness.train_steps_per_s("ppo", settings, CHUNKS),
+              timed_steps=CHUNKS * chunk, steps_per_iteration=iteration)
+
+
+def has_multi_device() -> bool:
+  ppo = harness.import_example("ppo")
+  return "num_devices" in {f.name for f in dataclasses.fields(ppo.Config)}
+
+
+def run(full: bool, repeats: int) -> dict:
+  """Measures every point `repeats` times (interleaved); returns the section."""
+  multi = harness.isolated("benchmarks.scaling:_multi_device_flag")
+  multi = bool(multi.get("value"))
+  modes = [("1 device", 1, None)] + ([("2 fake devices", 2, TWO_DEVICES)]
+                                     if multi else [])
+  points = [(mode, n) for mode in modes for n in NUM_ENVS[full]]
+  results = {(mode[0], n): [] for mode, n in points}
+  for _ in range(repeats):
+    for (label, devices, env), n in points:
+      results[(label, n)].append(harness.isolated(
+          "benchmarks.scaling:measure", env=env, num_envs=n,
+          budget=BUDGET[full], num_devices=devices))
+  rows, notes = [], []
+  for label, _, _ in modes:
+    rates = {n: harness.median([r.get("steps_per_s")
+                                for r in results[(label, n)]])
+             for n in NUM_ENVS[full]}
+    best = max((r for r in rates.values() if r), default=None)
+    bound = next((n for n, r in rates.items() if r and best and
+                  r >= 0.9 * best), None)
+    notes.append(f"{label}: compute-bound from {bound} environments "
+                 f"(best {best:,.0f} steps/s)." if best else
+                 f"{label}: no successful point.")
+    for n, rate in rates.items():
+      runs = results[(label, n)]
+      rows.append([label, n, harness.median(
+                       [r.get("steps_per_iteration") for r in runs]), rate,
+                   harness.ratio(rate, rates[NUM_ENVS[full][0]]),
+                   harness.median([r.get("timed_steps") for r in runs]),
+                   sum("error" not in r for r in runs),
+                   "; ".join(r["error"] for r in runs if "error" in r)])
+  if not multi:
+    notes.append("2 fake CPU devices: NOT MEASURED. examples/ppo.py has no "
+                 "multi-device mode (its Config has no `num_devices` field; "
+                 "the training step is neither pmapped nor sharded), so "
+                 "forcing 2 host devices would leave one idle.")
+  return dict(
+      title=TITLE, method=__doc__.split("\n\n", 1)[1],
+      tables=[dict(caption="Medians over n runs. " + " ".join(notes),
+                   columns=["mode", "num_envs", "steps per iteration",
+                            "steps/s", "× 16 envs", "timed steps", "n",
+                            "errors"],
+                   rows=rows)],
+      targets=[], raw={f"{k[0]}|{k[1]}": v for k, v in results.items()})
+
+
+def _multi_device_flag() -> dict:
+  return dict(value=has_multi_device())

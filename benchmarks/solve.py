@@ -1,0 +1,132 @@
+"""Time to solve Pendulum-v1: wall time to the first evaluation >= -200.
+
+Every run starts a fresh process; its clock starts before the environment is
+created (imports excluded) and stops when the first evaluation whose mean
+return over 10 deterministic episodes reaches -200 has finished, so set-up,
+compilation, every evaluation and all training so far are included.
+
+* ours: each example's `run(Config(...))` with the settings in `OURS` (edit
+  them when an example documents faster ones); the figure is its summary's
+  `time_to_threshold_s` and the step is the first such row of its evals.csv.
+  The examples do not stop at the threshold, so a run goes on to its
+  `total_steps` (not counted).
+* SBX and SB3 SAC with `PEER_SETTINGS` (section 2's settings), evaluated on
+  gymnasium every 1,000 steps by a callback that stops training at the first
+  solve, at most `CAP` steps.
+
+Medians are over seeds 0..n-1, an unsolved run counting as infinitely slow
+(so the median is "not solved" when half or more of the runs fail).
+"""
+
+import math
+import time
+
+from benchmarks import harness
+
+TITLE = "Time to solve Pendulum-v1 (first eval >= -200)"
+REPEATS = (1, 3)  # Seeds.
+THRESHOLD = -200.0
+CAP = (1_000, 10_000)       # Peers' step cap: quick, full.
+EVAL_EVERY = 1_000          # Peers' evaluation period.
+PEER_SETTINGS = dict(learning_starts=1_000, buffer_size=100_000)
+# Ours: (example, Config overrides, quick overrides).
+OURS = {
+    "ours SAC (64x64, lr 1e-3, starts 500, eval every 500)": (
+        "sac", dict(hidden_sizes=(64, 64), actor_lr=1e-3, critic_lr=1e-3,
+                    alpha_lr=1e-3, learning_starts=500, eval_every=500,
+                    total_steps=10_000), dict(total_steps=1_000)),
+    "ours TD3 (defaults, eval every 1k)": (
+        "td3", dict(eval_every=1_000, total_steps=10_000),
+        dict(total_steps=1_000)),
+    "ours PPO (ppo.py defaults)": ("ppo", dict(), dict(total_steps=65_536)),
+    "ours REINFORCE (defaults, on Pendulum-v1)": (
+        "reinforce", dict(env="Pendulum-v1"),
+        dict(total_steps=20_000, eval_every=20_000)),
+}
+
+
+def run_ours(example: str, settings: dict, seed: int) -> dict:
+  summary, evals = harness.run_example(example, dict(settings, seed=seed))
+  solved = next((e for e in evals if e[1] >= THRESHOLD), None)
+  return dict(time_s=summary["time_to_threshold_s"],
+              step=solved[0] if solved else None,
+              eval_return=solved[1] if solved else evals[-1][1],
+              total_steps=summary["total_steps"], wall_s=summary["wall_s"])
+
+
+def run_peer(library: str, cap: int, seed: int) -> dict:
+  """SBX or SB3 SAC, evaluated every 1k steps, stopped at the first solve."""
+  # pylint: disable=g-import-not-at-top
+  import gymnasium as gym
+  from stable_baselines3.common.callbacks import BaseCallback
+  lib, extra = harness.peer(library)
+  start = time.perf_counter()
+  evals = []
+
+  class EvalAndStop(BaseCallback):
+    def _on_step(self) -> bool:
+      if self.num_timesteps % EVAL_EVERY:
+        return True
+      policy = lambda o: self.model.predict(o, deterministic=True)[0]
+      mean = harness.gym_eval(policy, seed=10_000 + self.num_timesteps)
+      evals.append((self.num_timesteps, mean, time.perf_counter() - start))
+      return mean < THRESHOLD
+
+  env = gym.make("Pendulum-v1")
+  model = lib.SAC("MlpPolicy", env, seed=seed, verbose=0, **PEER_SETTINGS,
+                  **extra)
+  model.learn(total_timesteps=cap, callback=EvalAndStop())
+  solved = next((e for e in evals if e[1] >= THRESHOLD), None)
+  return dict(time_s=solved[2] if solved else None,
+              step=solved[0] if solved else None,
+              eval_return=(solved or evals[-1])[1] if evals else None,
+              total_steps=model.num_timesteps,
+              wall_s=time.perf_counter() - start)
+
+
+def _median_or_inf(values: list) -> float | None:
+  """Median with unsolved (None) runs as +inf; None if no runs at all."""
+  numbers = [math.inf if v is None else v for v in values]
+  return harness.median(numbers) if numbers else None
+
+
+def run(full: bool, repeats: int) -> dict:
+  """Runs each agent on seeds 0..repeats-1, interleaved; returns the section."""
+  systems = {name: ("run_ours", dict(
+      example=example, settings=settings if full else {**settings, **quick}))
+             for name, (example, settings, quick) in OURS.items()}
+  systems["SBX SAC"] = ("run_peer", dict(library="sbx", cap=CAP[full]))
+  systems["SB3 SAC (torch, 2 threads)"] = ("run_peer", dict(library="sb3",
+                                                            cap=CAP[full]))
+  results = {name: [] for name in systems}
+  for seed in range(repeats):
+    for name, (function, kwargs) in systems.items():
+      results[name].append(harness.isolated(
+          f"benchmarks.solve:{function}", seed=seed, **kwargs))
+  rows = []
+  sbx_time = None
+  for name in ["SBX SAC"] + [n for n in systems if n != "SBX SAC"]:
+    runs = [r for r in results[name] if "error" not in r]
+    time_s = _median_or_inf([r["time_s"] for r in runs])
+    if name == "SBX SAC":
+      sbx_time = time_s
+    rows.append([
+        name, time_s, _median_or_inf([r["step"] for r in runs]),
+        f"{sum(r['time_s'] is not None for r in runs)}/{len(runs)}",
+        harness.ratio(sbx_time, time_s)
+        if math.isfinite(sbx_time or math.inf) and
+        math.isfinite(time_s or math.inf) else None,
+        harness.median([r["eval_return"] for r in runs]),
+        harness.median([r["wall_s"] for r in runs]), len(runs),
+        "; ".join(r["error"] for r in results[name] if "error" in r)])
+  return dict(
+      title=TITLE, method=__doc__.split("\n\n", 1)[1],
+      tables=[dict(
+          caption="Medians over n seeds; 'not solved': not within the "
+          f"budget (peers capped at {CAP[full]:,} steps). × SBX = SBX's time "
+          "/ this time (> 1: faster than SBX).",
+          columns=["system", "time to solve s", "steps to solve", "solved",
+                   "× SBX speed", "eval return at solve (or last)",
+                   "whole run wall s", "n", "errors"],
+          rows=rows)],
+      targets=[], raw=results)
