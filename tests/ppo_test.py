@@ -1,0 +1,186 @@
+"""Tests for examples/ppo.py: the run, exact resume, flag checks, learning.
+
+examples/ is not an installed package, so this file puts it on `sys.path`.
+"""
+
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+from unittest import mock
+
+from absl.testing import absltest
+from absl.testing import parameterized
+import jax
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir,
+                                "examples"))
+# pylint: disable=g-import-not-at-top,wrong-import-position
+import checkpointing
+import common
+import ppo
+# pylint: enable=g-import-not-at-top,wrong-import-position
+
+# One PPO iteration is 8 envs * 16 steps = 128 steps; a chunk is 2 of them.
+_TINY = dict(num_envs=8, num_steps=16, num_minibatches=4, num_epochs=2,
+             eval_every=256, total_steps=512, eval_episodes=2,
+             hidden_sizes=(16, 16), progress=False)
+# Learning test: defaults but 131,072 steps (one chunk). Seeds 0, 1, 2 gave
+# -237, -170, -219 (random policy: about -1200; the 10-episode mean moves by
+# about +-30 with the initial states alone), so -350 leaves a wide margin.
+LEARNING_STEPS = 131_072
+LEARNING_THRESHOLD = -350.0
+_SUMMARY_KEYS = {"algo", "env", "seed", "total_steps", "final_eval_return",
+                 "wall_s", "compile_s", "steps_per_s", "threshold",
+                 "time_to_threshold_s", "run_dir", "config"}
+
+
+class _Interrupted(Exception):
+  """Stands in for a run killed right after a checkpoint."""
+
+
+def _only_run_folder(run_dir):
+  (name,) = os.listdir(run_dir)
+  return os.path.join(run_dir, name)
+
+
+def _final_state(config, run_folder):
+  """The newest checkpoint of `run_folder` as a `ppo.TrainState`."""
+  init = ppo.make_agent(config)[2]
+  target = jax.jit(init)(jax.random.PRNGKey(0))
+  return checkpointing.restore_checkpoint(run_folder, target)
+
+
+def _assert_trees_bitwise_equal(a, b):
+  jax.tree.map(lambda x, y: np.testing.assert_array_equal(  # Exact, NaN too.
+      np.asarray(x), np.asarray(y)), a, b)
+
+
+class RunTest(parameterized.TestCase):
+  """Shares one tiny Pendulum run (two chunks) between its tests."""
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.tmp = tempfile.TemporaryDirectory()  # Not create_tempdir: pytest.
+    cls.config = ppo.Config(run_dir=os.path.join(cls.tmp.name, "full"),
+                            **_TINY)
+    cls.summary = ppo.run(cls.config)
+
+  @classmethod
+  def tearDownClass(cls):
+    cls.tmp.cleanup()
+    super().tearDownClass()
+
+  def test_run_returns_summary_with_finite_return(self):
+    self.assertEqual(set(self.summary), _SUMMARY_KEYS)
+    self.assertEqual(self.summary["total_steps"], 512)
+    self.assertTrue(np.isfinite(self.summary["final_eval_return"]))
+
+  def test_run_writes_evals_plot_summary_and_checkpoint(self):
+    folder = self.summary["run_dir"]
+    for name in ("evals.csv", "learning_curve.png", "summary.json"):
+      self.assertTrue(os.path.isfile(os.path.join(folder, name)), name)
+    with open(os.path.join(folder, "evals.csv")) as f:
+      self.assertLen(f.read().split(), 3)  # Header and two evals.
+    with open(os.path.join(folder, "summary.json")) as f:
+      self.assertEqual(json.load(f)["total_steps"], 512)
+    self.assertEqual(checkpointing.latest_step(folder), 512)
+
+  def test_checkpoint_holds_normalizer_env_state_and_step(self):
+    state = _final_state(self.config, self.summary["run_dir"]).state
+    self.assertEqual(int(state.step), 512)
+    self.assertEqual(float(state.normalizer.count), 512.0)  # Every obs.
+    self.assertEqual(state.obs.shape, (8, 3))
+    self.assertEqual(state.env_state.time.shape, (8,))
+
+  def test_resumed_run_matches_uninterrupted_bitwise(self):
+    cut_dir = os.path.join(self.tmp.name, "cut")
+    config = dataclasses.replace(self.config, run_dir=cut_dir)
+    save = common.Experiment.save
+
+    def save_then_die(exp, state, step):
+      save(exp, state, step)
+      raise _Interrupted
+
+    with mock.patch.object(common.Experiment, "save", save_then_die):
+      with self.assertRaises(_Interrupted):
+        ppo.run(config)
+    cut_folder = _only_run_folder(cut_dir)
+    self.assertEqual(checkpointing.latest_step(cut_folder), 256)
+    resumed = ppo.run(dataclasses.replace(config, resume=cut_folder))
+
+    a = _final_state(self.config, self.summary["run_dir"])
+    b = _final_state(self.config, cut_folder)
+    self.assertEqual((a.step, b.step), (512, 512))
+    _assert_trees_bitwise_equal(a.state, b.state)
+    self.assertEqual([r for _, r, _ in a.meta["evals"]],
+                     [r for _, r, _ in b.meta["evals"]])
+    self.assertEqual(self.summary["final_eval_return"],
+                     resumed["final_eval_return"])
+
+  def test_same_seed_is_bitwise_identical(self):
+    init, train_chunk = ppo.make_agent(self.config)[2:4]
+    init, train_chunk = jax.jit(init), jax.jit(train_chunk)
+    a = train_chunk(init(jax.random.PRNGKey(3)))
+    b = train_chunk(init(jax.random.PRNGKey(3)))
+    _assert_trees_bitwise_equal(a, b)
+    c = train_chunk(init(jax.random.PRNGKey(4)))
+    loc_w = lambda s: s.params.actor["gaussian_head/loc"]["w"]
+    self.assertFalse(np.array_equal(loc_w(a), loc_w(c)))
+
+
+class OtherEnvsTest(parameterized.TestCase):
+
+  @parameterized.parameters("MountainCarContinuous-v0", "CartPole-v1")
+  def test_run_gives_finite_returns(self, env):
+    with tempfile.TemporaryDirectory() as run_dir:
+      summary = ppo.run(ppo.Config(env=env, run_dir=run_dir, **_TINY))
+    self.assertTrue(np.isfinite(summary["final_eval_return"]))
+
+
+class ConfigTest(parameterized.TestCase):
+
+  @parameterized.named_parameters(
+      ("eval_not_multiple_of_iteration", dict(num_envs=8, num_steps=16,
+                                              eval_every=200),
+       "--eval-every` must be a multiple of one PPO iteration"),
+      ("minibatches_not_dividing", dict(num_envs=8, num_steps=16,
+                                        eval_every=128, num_minibatches=3),
+       "--num-minibatches"),
+      ("negative_num_envs", dict(num_envs=-4), "--num-envs"),
+      ("negative_num_steps", dict(num_steps=-1), "--num-steps"),
+      ("zero_epochs", dict(num_epochs=0), "--num-epochs"),
+      ("gamma_above_one", dict(gamma=1.5), "--gamma"),
+      ("unknown_env", dict(env="Hopper-v4"), "--env"),
+  )
+  def test_bad_flags_raise_naming_the_flag(self, kwargs, flag):
+    with self.assertRaisesRegex(ValueError, flag):
+      ppo.Config(**kwargs)
+
+  def test_bad_flags_on_command_line_exit_with_usage_error(self):
+    with mock.patch.object(sys, "stderr"):
+      with self.assertRaises(SystemExit) as cm:
+        common.parse_config(ppo.Config, ["--num-envs", "8", "--num-steps",
+                                         "16", "--eval-every", "200"])
+    self.assertEqual(cm.exception.code, 2)
+
+  def test_eval_every_error_suggests_a_multiple(self):
+    with self.assertRaisesRegex(ValueError, "--eval-every 256"):
+      ppo.Config(num_envs=8, num_steps=16, eval_every=264)
+
+
+class LearningTest(absltest.TestCase):
+
+  def test_pendulum_clears_threshold(self):
+    with tempfile.TemporaryDirectory() as run_dir:
+      summary = ppo.run(ppo.Config(
+          seed=0, total_steps=LEARNING_STEPS, eval_every=LEARNING_STEPS,
+          run_dir=run_dir, progress=False))
+    self.assertGreaterEqual(summary["final_eval_return"], LEARNING_THRESHOLD)
+
+
+if __name__ == "__main__":
+  absltest.main()
