@@ -1,0 +1,99 @@
+"""Tests for `examples/reinforce.py`: tiny runs, exact resume, flags, learning.
+
+`test_learns_cartpole` trains for real: 10-30 s on 2 CPU cores, mostly
+compilation.
+"""
+
+import csv
+import os
+
+from absl.testing import absltest
+from absl.testing import parameterized
+import jax
+import numpy as np
+
+import agent_testing
+import common
+import reinforce
+
+# Iterations of 4 episodes; chunks end at the first iteration past 1000 steps.
+TINY = dict(num_envs=4, hidden_sizes=(16, 16), eval_episodes=2)
+STEPS, CHUNK = 2_000, 1_000
+# With the defaults, seeds 0, 1, 2 scored 500, 500, 479 at their first eval
+# past 60k steps (first 500 at 52k, 41k, 51k): 400 leaves a wide margin.
+LEARN = dict(seed=0, total_steps=60_000)
+LEARN_THRESHOLD = 400.0
+
+
+class ReinforceRunTest(absltest.TestCase):
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.summary = agent_testing.tiny_run(reinforce, total_steps=STEPS,
+                                         eval_every=CHUNK, **TINY)
+
+  def test_tiny_run_writes_run_folder(self):
+    agent_testing.assert_run_folder(self, self.summary)
+    self.assertEqual(self.summary["algo"], "reinforce")
+
+  def test_chunks_end_at_the_first_iteration_past_eval_every(self):
+    with open(os.path.join(self.summary["run_dir"], "evals.csv")) as f:
+      steps = [int(row["step"]) for row in csv.DictReader(f)]
+    self.assertLen(steps, STEPS // CHUNK)
+    for i, step in enumerate(steps, start=1):  # 4 episodes of <= 500 steps.
+      self.assertBetween(step, i * CHUNK, i * CHUNK + 4 * 500 - 1)
+    self.assertEqual(self.summary["total_steps"], steps[-1])
+
+  def test_same_seed_is_bitwise_identical(self):
+    again = agent_testing.tiny_run(reinforce, total_steps=STEPS,
+                                   eval_every=CHUNK, **TINY)
+    self.assertEqual(agent_testing.eval_returns(self.summary),
+                     agent_testing.eval_returns(again))
+    for a, b in zip(
+        jax.tree.leaves(agent_testing.final_state(reinforce, self.summary)),
+        jax.tree.leaves(agent_testing.final_state(reinforce, again))):
+      np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+  def test_resume_reproduces_uninterrupted_run(self):
+    agent_testing.assert_resume_reproduces(self, reinforce, chunk_steps=CHUNK,
+                                           **TINY)
+
+  def test_gaussian_policy_on_pendulum(self):
+    # Pendulum episodes always last 200 steps: 4 per iteration, 800 steps.
+    summary = agent_testing.tiny_run(reinforce, env="Pendulum-v1",
+                                     total_steps=800, eval_every=800, **TINY)
+    agent_testing.assert_run_folder(self, summary)
+    self.assertEqual(summary["total_steps"], 800)
+
+  def test_learns_cartpole(self):
+    summary = agent_testing.tiny_run(reinforce, **LEARN)
+    self.assertGreaterEqual(summary["final_eval_return"], LEARN_THRESHOLD)
+
+
+class ReinforceFlagsTest(parameterized.TestCase):
+
+  def test_bad_flags_fail_with_message(self):
+    agent_testing.assert_bad_flags(self, reinforce, (
+        (["--env", "Acrobot-v1"], "'Acrobot-v1'"),
+        (["--gamma", "1.5"], "gamma=1.5"),
+        (["--actor-lr", "0"], "`--actor-lr` must be > 0"),
+        (["--entropy-coef", "-1"], "entropy_coef=-1.0"),
+        (["--num-envs", "3"], "--num-envs"),
+        (["--hidden-sizes", "0"], "`--hidden-sizes`")))
+
+  @parameterized.parameters("CartPole-v1", "Pendulum-v1",
+                            "MountainCarContinuous-v0")
+  def test_accepts_discrete_and_continuous_envs(self, env_name):
+    config = common.parse_config(reinforce.Config, ["--env", env_name])
+    env, env_params, init, train_chunk, eval_policy = reinforce.make_agent(
+        config)
+    state = jax.eval_shape(init, jax.random.PRNGKey(0))
+    obs = np.zeros(env.observation_space(env_params).shape, np.float32)
+    action = jax.eval_shape(eval_policy, state.params.actor, obs)
+    self.assertEqual(action.shape, env.action_space(env_params).shape)
+    jax.eval_shape(train_chunk, state)  # Traces the whole training chunk.
+
+
+if __name__ == "__main__":
+  absltest.main()
