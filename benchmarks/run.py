@@ -166,6 +166,8 @@ def render() -> str:
     lines += [f"Not measured yet: {', '.join(missing)}.", ""]
   for name, result in stored.items():
     lines += render_section(name, result)
+  if notes.AGENTS.strip():  # Per-seed returns of the example agents.
+    lines += [notes.AGENTS.strip(), ""]
   return "\n".join(lines).rstrip() + "\n"
 
 

@@ -35,12 +35,14 @@ OURS = {
         "sac", dict(hidden_sizes=(64, 64), actor_lr=1e-3, critic_lr=1e-3,
                     alpha_lr=1e-3, learning_starts=500, eval_every=500,
                     total_steps=10_000), dict(total_steps=1_000)),
-    "ours TD3 (defaults, eval every 1k)": (
-        "td3", dict(eval_every=1_000, total_steps=10_000),
-        dict(total_steps=1_000)),
+    "ours TD3 (64x64, lr 1e-3, starts 500, 2 updates/step, eval every 500)": (
+        "td3", dict(hidden_sizes=(64, 64), actor_lr=1e-3, critic_lr=1e-3,
+                    learning_starts=500, updates_per_step=2, eval_every=500,
+                    total_steps=6_000), dict(total_steps=1_000)),
     "ours PPO (ppo.py defaults)": ("ppo", dict(), dict(total_steps=65_536)),
     "ours REINFORCE (defaults, on Pendulum-v1)": (
-        "reinforce", dict(env="Pendulum-v1"),
+        "reinforce", dict(env="Pendulum-v1", total_steps=300_000,
+                          eval_every=20_000),
         dict(total_steps=20_000, eval_every=20_000)),
 }
 
