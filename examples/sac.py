@@ -20,7 +20,7 @@ import optax
 
 import common
 import haiku_policies as hp
-import replay
+import off_policy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,25 +62,7 @@ class Params(NamedTuple):
   log_alpha: jax.Array
 
 
-class TrainState(NamedTuple):
-  params: Params
-  opt_state: Any
-  buffer: replay.Buffer
-  env_state: Any
-  obs: jax.Array
-  key: jax.Array
-  step: jax.Array
-
-
-class Learner(NamedTuple):
-  """SAC's parts that do not depend on how the environment is stepped."""
-  init: Any          # (key, obs [E, O]) -> (Params, opt_state)
-  update: Any        # (params, opt_state, batch, key) -> (params, opt_state)
-  act: Any           # (actor params, obs [..., O], key) -> action [..., A]
-  eval_policy: Any   # (actor params, obs [O]) -> deterministic action [A]
-
-
-def make_learner(config: Config, low, high) -> Learner:
+def make_learner(config: Config, low, high) -> off_policy.Learner:
   """Networks, losses and the gradient update of SAC for bounds `low, high`."""
 
   def actor_fn(obs):
@@ -155,82 +137,17 @@ def make_learner(config: Config, low, high) -> Learner:
   def eval_policy(actor_params, obs):
     return actor.apply(actor_params, obs).median()
 
-  return Learner(init, update, act, eval_policy)
+  return off_policy.Learner(init, update, act, eval_policy)
 
 
 def make_agent(config: Config):
   """Returns `(env, env_params, init, train_chunk, eval_policy)` on gymnax."""
-  env, env_params = common.make_env(config.env)
-  low, high = hp.action_bounds(env.action_space(env_params))
-  obs_size = env.observation_space(env_params).shape[0]
-  learner = make_learner(config, low, high)
-  vmap_reset = jax.vmap(env.reset, in_axes=(0, None))
-  vmap_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
-
-  def init(key):
-    key, learner_key, env_key = jax.random.split(key, 3)
-    obs, env_state = vmap_reset(jax.random.split(env_key, config.num_envs),
-                                env_params)
-    params, opt_state = learner.init(learner_key, obs)
-    buffer = replay.init(config.buffer_size, obs_size, len(low))
-    return TrainState(params, opt_state, buffer, env_state, obs, key,
-                      jnp.zeros((), jnp.int32))
-
-  def env_step(state: TrainState) -> TrainState:
-    key, act_key, env_key, update_key = jax.random.split(state.key, 4)
-    policy_action = learner.act(state.params.actor, state.obs, act_key)
-    random_action = jax.random.uniform(act_key, policy_action.shape,
-                                       minval=low, maxval=high)
-    action = jnp.where(state.step < config.learning_starts, random_action,
-                       policy_action)
-    obs, env_state, reward, terminated, _, info = vmap_step(
-        jax.random.split(env_key, config.num_envs), state.env_state, action,
-        env_params)
-    # Time-limit truncation bootstraps: only termination zeroes the discount.
-    buffer = replay.add(state.buffer, state.obs, action, reward,
-                        info["final_observation"], 1.0 - terminated)
-
-    def train(carry, key):
-      batch_key, loss_key = jax.random.split(key)
-      batch = replay.sample(buffer, batch_key, config.batch_size)
-      return learner.update(*carry, batch, loss_key), None
-
-    def updates(params, opt_state):
-      return jax.lax.scan(
-          train, (params, opt_state),
-          jax.random.split(update_key, config.updates_per_step))[0]
-
-    params, opt_state = jax.lax.cond(
-        state.step + config.num_envs > config.learning_starts, updates,
-        lambda *x: x, state.params, state.opt_state)
-    return TrainState(params, opt_state, buffer, env_state, obs, key,
-                      state.step + config.num_envs)
-
-  def train_chunk(state: TrainState) -> TrainState:
-    iterations = config.eval_every // config.num_envs
-    return jax.lax.scan(lambda s, _: (env_step(s), None), state, None,
-                        length=iterations)[0]
-
-  return env, env_params, init, train_chunk, learner.eval_policy
+  return off_policy.make_agent(config, make_learner)
 
 
 def run(config: Config) -> dict[str, Any]:
   """Trains SAC as `config` says; returns the run's summary."""
-  exp = common.Experiment("sac", config)
-  env, env_params, init, train_chunk, eval_policy = make_agent(config)
-  key = jax.random.PRNGKey(config.seed)
-  init_key, eval_key = jax.random.split(key)
-  state, step = exp.restore(init(init_key))
-  train = exp.compile(train_chunk, state)
-  while step < config.total_steps:
-    state = train(state)
-    step += config.eval_every
-    returns = common.evaluate(env, env_params, eval_policy, state.params.actor,
-                              jax.random.fold_in(eval_key, step),
-                              config.eval_episodes)
-    exp.record(step, returns)
-    exp.save(state, step)
-  return exp.finish(state, step)
+  return off_policy.run("sac", config, make_agent)
 
 
 def main():
