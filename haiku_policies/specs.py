@@ -17,14 +17,11 @@ def _discrete_kind(space: Any) -> str | None:
   """Names the discrete spec type, or None if `space` is not discrete."""
   if hasattr(space, "num_values"):  # dm_env.specs.DiscreteArray.
     return "dm_env DiscreteArray"
-  if hasattr(space, "num_categories"):  # gymnax spaces.Discrete.
-    return "gymnax Discrete"
-  if hasattr(space, "nvec"):  # gymnasium MultiDiscrete.
-    return "gymnasium MultiDiscrete"
-  if hasattr(space, "n") and not hasattr(
-      space, "low"
-  ):  # Discrete, MultiBinary.
-    return f"gymnasium {type(space).__name__}"
+  library = type(space).__module__.split(".")[0]  # "gymnasium", "gymnax".
+  if hasattr(space, "num_categories") or hasattr(space, "nvec") or (
+      hasattr(space, "n") and not hasattr(space, "low")
+  ):  # (Multi)Discrete, MultiBinary of gymnasium or gymnax.
+    return f"{library} {type(space).__name__}"
   return None
 
 

@@ -59,6 +59,13 @@ class ActionBoundsTest(parameterized.TestCase):
     with self.assertRaisesRegex(TypeError, "discrete|integer"):
       action_bounds(make())
 
+  def test_discrete_error_names_the_library(self):
+    for space, words in ((gymnax_spaces.Discrete(4), "gymnax Discrete"),
+                         (gym.spaces.Discrete(3), "gymnasium Discrete")):
+      with self.subTest(words=words):
+        with self.assertRaisesRegex(TypeError, words):
+          action_bounds(space)
+
   @parameterized.named_parameters(
       ("gymnasium_infinite", lambda: gym.spaces.Box(-np.inf, np.inf, (2,))),
       (
