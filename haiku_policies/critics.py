@@ -16,6 +16,30 @@ from haiku_policies import torsos
 __all__ = ["CriticEnsemble", "QHead", "ValueHead"]
 
 
+def _check_mlp_args(owner, output_sizes, activation, w_init):
+  """Validates the MLP arguments of a Q-function; returns the sizes."""
+  sizes = torsos.validate_output_sizes(
+      output_sizes, owner=owner, allow_empty=True
+  )
+  if not callable(activation):
+    raise TypeError(
+        f"{owner}: `activation` must be callable, got {activation!r}."
+    )
+  torsos.resolve_w_init(w_init, gain=torsos.VALUE_GAIN, owner=owner)
+  return sizes
+
+
+def _check_obs_and_action(owner, obs, action):
+  """chex checks: float `[..., O]` obs and `[..., A]` action, same leading dims."""
+  contracts.check_float_input(obs, owner=owner, arg="obs", spec="[..., O]")
+  contracts.check_float_input(
+      action, owner=owner, arg="action", spec="[..., A]"
+  )
+  contracts.check_same_leading_shape(
+      obs, action, owner=owner, args=("obs", "action")
+  )
+
+
 class ValueHead(hk.Module):
   """A linear value head: features `[..., H] -> [...]`.
 
@@ -118,14 +142,7 @@ class QHead(hk.Module):
       ValueError: if a size is < 1 or `w_init` is an unknown string.
     """
     owner = type(self).__name__
-    sizes = torsos.validate_output_sizes(
-        output_sizes, owner=owner, allow_empty=True
-    )
-    if not callable(activation):
-      raise TypeError(
-          f"{owner}: `activation` must be callable, got {activation!r}."
-      )
-    torsos.resolve_w_init(w_init, gain=torsos.VALUE_GAIN, owner=owner)
+    sizes = _check_mlp_args(owner, output_sizes, activation, w_init)
     super().__init__(name=name)
     self.output_sizes = sizes
     self.activation = activation
@@ -147,13 +164,7 @@ class QHead(hk.Module):
         leading dims differ.
     """
     owner = type(self).__name__
-    contracts.check_float_input(obs, owner=owner, arg="obs", spec="[..., O]")
-    contracts.check_float_input(
-        action, owner=owner, arg="action", spec="[..., A]"
-    )
-    contracts.check_same_leading_shape(
-        obs, action, owner=owner, args=("obs", "action")
-    )
+    _check_obs_and_action(owner, obs, action)
     x = jnp.concatenate([obs, action.astype(obs.dtype)], axis=-1)
     if self.output_sizes:
       x = torsos.MLPTorso(
@@ -228,14 +239,7 @@ class CriticEnsemble(hk.Module):
       raise ValueError(
           f"{owner}: `num_critics` must be >= 1, got num_critics={num_critics}."
       )
-    sizes = torsos.validate_output_sizes(
-        output_sizes, owner=owner, allow_empty=True
-    )
-    if not callable(activation):
-      raise TypeError(
-          f"{owner}: `activation` must be callable, got {activation!r}."
-      )
-    torsos.resolve_w_init(w_init, gain=torsos.VALUE_GAIN, owner=owner)
+    sizes = _check_mlp_args(owner, output_sizes, activation, w_init)
     super().__init__(name=name)
     self.num_critics = num_critics
     self.output_sizes = sizes
@@ -258,13 +262,7 @@ class CriticEnsemble(hk.Module):
         leading dims differ.
     """
     owner = type(self).__name__
-    contracts.check_float_input(obs, owner=owner, arg="obs", spec="[..., O]")
-    contracts.check_float_input(
-        action, owner=owner, arg="action", spec="[..., A]"
-    )
-    contracts.check_same_leading_shape(
-        obs, action, owner=owner, args=("obs", "action")
-    )
+    _check_obs_and_action(owner, obs, action)
 
     def member(o, a):
       return QHead(
