@@ -19,6 +19,12 @@ evaluates and checkpoints. The state holds everything (params, optimiser and
 normaliser states, env states, last observations, key, step), so a resumed run
 reproduces the uninterrupted one bitwise.
 
+`--num-devices N` splits the environments over N devices (data parallel,
+`shard_map`): each device steps `num_envs / N` environments and draws its own
+minibatches, gradients are averaged over the devices before every update and
+the normaliser merges all devices' observations, so the replicated parameters
+stay identical. Advantages are normalised per device minibatch.
+
 Time limits are truncations, not terminations: GAE is cut at every episode
 end, and at a truncation the value of the true final observation is
 bootstrapped (folded into the reward), so Pendulum's 200-step limit does not
@@ -40,6 +46,8 @@ import jax
 import jax.numpy as jnp
 import optax
 import rlax
+from jax.sharding import NamedSharding
+from jax.sharding import PartitionSpec as P
 
 import common
 import haiku_policies as hp
@@ -72,11 +80,16 @@ class Config(common.CommonConfig):
   init_std: float = common.flag(1.0, "Initial Gaussian policy std.")
   normalize_obs: bool = common.flag(True, "Normalise observations by running "
                                     "mean and variance.")
+  num_devices: int = common.flag(
+      1, "Devices to split the environments over (data parallel: each "
+      "device steps num_envs / num_devices environments and gradients are "
+      "averaged). On CPU, make N devices with "
+      "XLA_FLAGS=--xla_force_host_platform_device_count=N.")
 
   def __post_init__(self):
     super().__post_init__()
     common.check_positive(self, "num_steps", "num_epochs", "num_minibatches",
-                          "learning_rate", "gamma", "clip_eps",
+                          "num_devices", "learning_rate", "gamma", "clip_eps",
                           "max_grad_norm", "reward_scale", "init_std")
     if min(self.hidden_sizes) < 1:
       raise ValueError(f"`--hidden-sizes` must all be >= 1, got "
@@ -96,10 +109,22 @@ class Config(common.CommonConfig):
           f"`--num-envs` * `--num-steps` = {self.num_envs} * "
           f"{self.num_steps} = {batch}, got eval_every={self.eval_every}; "
           f"use e.g. --eval-every {fix}.")
-    if batch % self.num_minibatches:
+    if self.num_envs % self.num_devices:
       raise ValueError(
-          f"`--num-minibatches` must divide `--num-envs` * `--num-steps` = "
-          f"{batch}, got num_minibatches={self.num_minibatches}.")
+          f"`--num-devices` must divide `--num-envs`, got "
+          f"num_devices={self.num_devices}, num_envs={self.num_envs}.")
+    if self.num_devices > jax.device_count():
+      raise ValueError(
+          f"`--num-devices` {self.num_devices} exceeds the "
+          f"{jax.device_count()} {jax.default_backend()} device(s) here; on "
+          f"CPU set XLA_FLAGS=--xla_force_host_platform_device_count="
+          f"{self.num_devices}.")
+    local_batch = batch // self.num_devices
+    if local_batch % self.num_minibatches:
+      raise ValueError(
+          f"`--num-minibatches` must divide `--num-envs` * `--num-steps` / "
+          f"`--num-devices` = {local_batch}, got "
+          f"num_minibatches={self.num_minibatches}.")
 
 
 class Params(NamedTuple):
@@ -166,9 +191,11 @@ def make_agent(config: Config):
   else:  # The Gaussian is unbounded: the env sees the clipped action.
     low, high = hp.action_bounds(space)
     to_env = lambda action: jnp.clip(action, low, high)
-  batch_size = config.num_envs * config.num_steps
+  num_envs = config.num_envs // config.num_devices  # On each device.
+  batch_size = num_envs * config.num_steps
   minibatch_size = batch_size // config.num_minibatches
-  iterations_per_chunk = config.eval_every // batch_size
+  iterations_per_chunk = config.eval_every // (config.num_envs *
+                                               config.num_steps)
   chunks = -(-config.total_steps // config.eval_every)
   num_updates = (chunks * iterations_per_chunk * config.num_epochs *
                  config.num_minibatches)
@@ -183,6 +210,14 @@ def make_agent(config: Config):
   gae = jax.vmap(rlax.truncated_generalized_advantage_estimation,
                  in_axes=(1, 1, None, 1), out_axes=1)
 
+  multi_device = config.num_devices > 1
+  axis_name = _DEVICES if multi_device else None
+
+  def device_key(key):  # Devices step different envs, draw different batches.
+    if not multi_device:
+      return key
+    return jax.random.fold_in(key, jax.lax.axis_index(_DEVICES))
+
   def normalize(normalizer, obs):
     if not config.normalize_obs:
       return obs
@@ -193,9 +228,12 @@ def make_agent(config: Config):
     obs, env_state = vmap_reset(jax.random.split(env_key, config.num_envs),
                                 env_params)
     params = Params(actor.init(actor_key, obs), critic.init(critic_key, obs))
-    return TrainState(params, optimiser.init(params),
-                      hp.normalizer_init(obs.shape[-1]), env_state, obs, key,
-                      jnp.zeros((), jnp.int32))
+    state = TrainState(params, optimiser.init(params),
+                       hp.normalizer_init(obs.shape[-1]), env_state, obs, key,
+                       jnp.zeros((), jnp.int32))
+    if multi_device:  # Envs split over the devices, the rest replicated.
+      state = jax.lax.with_sharding_constraint(state, shardings)
+    return state
 
   def rollout(state: TrainState, key):
     """Steps the envs `num_steps` times with the current policy."""
@@ -206,7 +244,7 @@ def make_agent(config: Config):
                            normalize(state.normalizer, obs))
       action, log_prob = policy.sample_and_log_prob(seed=act_key)
       next_obs, env_state, r_t, terminated, truncated, info = vmap_step(
-          jax.random.split(env_key, config.num_envs), env_state,
+          jax.random.split(env_key, num_envs), env_state,
           to_env(action), env_params)
       return (env_state, next_obs), Transition(
           obs, action, log_prob, r_t, terminated, truncated,
@@ -230,6 +268,8 @@ def make_agent(config: Config):
   def update(carry, minibatch):
     params, opt_state = carry
     grads = jax.grad(loss)(params, minibatch)
+    if multi_device:
+      grads = jax.lax.pmean(grads, _DEVICES)
     updates, opt_state = optimiser.update(grads, opt_state)
     return (optax.apply_updates(params, updates), opt_state), None
 
@@ -242,6 +282,7 @@ def make_agent(config: Config):
 
   def iteration(state: TrainState, _) -> tuple[TrainState, None]:
     key, rollout_key, epoch_key = jax.random.split(state.key, 3)
+    rollout_key, epoch_key = device_key(rollout_key), device_key(epoch_key)
     (env_state, obs), traj = rollout(state, rollout_key)
     # Values under the normaliser the policy acted with.
     obs_t = normalize(state.normalizer, traj.obs)
@@ -264,13 +305,26 @@ def make_agent(config: Config):
         lambda carry, key: epoch(carry, key, batch),
         (state.params, state.opt_state),
         jax.random.split(epoch_key, config.num_epochs))
-    normalizer = hp.normalizer_update(state.normalizer, traj.obs)
+    normalizer = hp.normalizer_update(state.normalizer, traj.obs,
+                                      axis_name=axis_name)
     return TrainState(params, opt_state, normalizer, env_state, obs, key,
-                      state.step + batch_size), None
+                      state.step + batch_size * config.num_devices), None
 
   def train_chunk(state: TrainState) -> TrainState:
     return jax.lax.scan(iteration, state, None,
                         length=iterations_per_chunk)[0]
+
+  if multi_device:
+    mesh = jax.make_mesh((config.num_devices,), (_DEVICES,),
+                         axis_types=(jax.sharding.AxisType.Auto,))
+    specs = TrainState(P(), P(), P(), P(_DEVICES), P(_DEVICES), P(), P())
+    shardings = jax.tree.map(lambda spec: NamedSharding(mesh, spec), specs,
+                             is_leaf=lambda x: isinstance(x, P))
+    # rlax's GAE scan starts from an unvarying zero carry, which the
+    # varying-axes check rejects; the replicated outputs are replicated by
+    # construction (averaged gradients, merged normaliser statistics).
+    train_chunk = jax.shard_map(train_chunk, mesh=mesh, in_specs=(specs,),
+                                out_specs=specs, check_vma=False)
 
   def eval_policy(policy_params, obs):
     actor_params, normalizer = policy_params
@@ -279,6 +333,7 @@ def make_agent(config: Config):
   return env, env_params, init, train_chunk, eval_policy
 
 
+_DEVICES = "devices"  # The mesh axis the environments are split along.
 _ONE_SHOT = {"xla_backend_optimization_level": 0}
 
 

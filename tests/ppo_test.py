@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir,
 # pylint: disable=g-import-not-at-top,wrong-import-position
 import checkpointing
 import common
+import multidevice
 import ppo
 # pylint: enable=g-import-not-at-top,wrong-import-position
 
@@ -155,6 +156,12 @@ class ConfigTest(parameterized.TestCase):
       ("zero_epochs", dict(num_epochs=0), "--num-epochs"),
       ("gamma_above_one", dict(gamma=1.5), "--gamma"),
       ("unknown_env", dict(env="Hopper-v4"), "--env"),
+      ("devices_not_dividing_envs", dict(num_envs=6, num_steps=16,
+                                         eval_every=96, num_devices=4),
+       "--num-devices` must divide `--num-envs"),
+      ("more_devices_than_present", dict(num_devices=64),
+       "xla_force_host_platform_device_count=64"),
+      ("zero_devices", dict(num_devices=0), "--num-devices"),
   )
   def test_bad_flags_raise_naming_the_flag(self, kwargs, flag):
     with self.assertRaisesRegex(ValueError, flag):
@@ -170,6 +177,68 @@ class ConfigTest(parameterized.TestCase):
   def test_eval_every_error_suggests_a_multiple(self):
     with self.assertRaisesRegex(ValueError, "--eval-every 256"):
       ppo.Config(num_envs=8, num_steps=16, eval_every=264)
+
+
+# Runs in a child process with two CPU devices: the straight tiny run, and
+# the same run cut after its first checkpoint and resumed; prints the checks.
+_TWO_DEVICE_RUNS = """
+import dataclasses, json, os, sys, tempfile
+from unittest import mock
+import jax, numpy as np
+sys.path.insert(0, {examples!r})
+import checkpointing, common, ppo
+
+tmp = tempfile.mkdtemp()
+config = ppo.Config(num_devices=2, run_dir=os.path.join(tmp, "full"),
+                    **{tiny!r})
+summary = ppo.run(config)
+save = common.Experiment.save
+def save_then_die(exp, state, step):
+  save(exp, state, step)
+  raise KeyboardInterrupt
+cut = dataclasses.replace(config, run_dir=os.path.join(tmp, "cut"))
+with mock.patch.object(common.Experiment, "save", save_then_die):
+  try:
+    ppo.run(cut)
+  except KeyboardInterrupt:
+    pass
+(name,) = os.listdir(cut.run_dir)
+resumed = ppo.run(dataclasses.replace(cut, resume=os.path.join(cut.run_dir,
+                                                                name)))
+target = jax.jit(ppo.make_agent(config)[2])(jax.random.PRNGKey(0))
+a = checkpointing.restore_checkpoint(summary["run_dir"], target).state
+b = checkpointing.restore_checkpoint(resumed["run_dir"], target).state
+shards = lambda x: [np.asarray(s.data) for s in x.addressable_shards]
+print(json.dumps(dict(
+    step=int(a.step), count=float(a.normalizer.count),
+    obs_shards=[s.shape for s in shards(a.obs)],
+    params_replicated=all(np.array_equal(*shards(x))
+                          for x in jax.tree.leaves(a.params)),
+    resumed_bitwise=all(np.array_equal(np.asarray(x), np.asarray(y))
+                        for x, y in zip(jax.tree.leaves(a),
+                                        jax.tree.leaves(b))),
+    returns=[summary["final_eval_return"], resumed["final_eval_return"]])))
+"""
+
+
+class TwoDeviceTest(absltest.TestCase):
+  """`--num-devices 2` on two fake CPU devices (in a child process)."""
+
+  def test_runs_shares_statistics_and_resumes_bitwise(self):
+    examples = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            os.pardir, "examples")
+    out = json.loads(multidevice.run_with_cpu_devices(
+        _TWO_DEVICE_RUNS.format(examples=examples, tiny=_TINY)
+    ).splitlines()[-1])
+    self.assertEqual(out["step"], 512)
+    # Both devices' observations are merged: 512, not one device's 256.
+    self.assertEqual(out["count"], 512.0)
+    self.assertEqual(out["obs_shards"], [[4, 3], [4, 3]])  # 8 envs split.
+    # Averaged gradients keep the replicated parameters identical.
+    self.assertTrue(out["params_replicated"])
+    self.assertTrue(out["resumed_bitwise"])
+    self.assertTrue(np.isfinite(out["returns"][0]))
+    self.assertEqual(out["returns"][0], out["returns"][1])
 
 
 class LearningTest(absltest.TestCase):
