@@ -6,6 +6,7 @@ that "include set-up and compilation" mean it. Timings there start after the
 imports: Python start-up and `import jax/torch` are not counted for anyone.
 """
 
+import dataclasses
 import importlib
 import importlib.metadata
 import json
@@ -81,17 +82,25 @@ def peer(library: str) -> tuple[Any, dict]:
   return sbx, {}
 
 
-def run_example(example: str, settings: dict) -> tuple[dict, list]:
+def run_example(example: str, settings: dict, *,
+                final_state: bool = False) -> tuple[dict, list, Any]:
   """`examples/<example>.run(Config(**settings))` in a throw-away run folder.
 
   Returns:
-    The run's summary and its evals.csv rows `(step, mean return, wall_s)`.
+    The run's summary, its evals.csv rows `(step, mean return, wall_s)` and,
+    if `final_state`, the training state restored from its last checkpoint
+    (else None); restoring happens after the run, outside its clock.
   """
   module = import_example(example)
+  config = module.Config(progress=False, **tuples(settings))
   with tempfile.TemporaryDirectory(prefix="hp-bench-") as run_dir:
-    summary = module.run(module.Config(progress=False, run_dir=run_dir,
-                                       **tuples(settings)))
-    return summary, read_evals(summary["run_dir"])
+    summary = module.run(dataclasses.replace(config, run_dir=run_dir))
+    state = None
+    if final_state:
+      init = jax.jit(module.make_agent(config)[2])
+      state = import_example("checkpointing").restore_checkpoint(
+          summary["run_dir"], init(jax.random.PRNGKey(0))).state
+    return summary, read_evals(summary["run_dir"]), state
 
 
 def median(values: list) -> float | None:

@@ -48,7 +48,7 @@ OURS = {
 
 
 def run_ours(example: str, settings: dict, seed: int) -> dict:
-  summary, evals = harness.run_example(example, dict(settings, seed=seed))
+  summary, evals, _ = harness.run_example(example, dict(settings, seed=seed))
   solved = next((e for e in evals if e[1] >= THRESHOLD), None)
   return dict(time_s=summary["time_to_threshold_s"],
               step=solved[0] if solved else None,
