@@ -192,7 +192,10 @@ class CriticEnsemble(hk.Module):
 
   Parameters are named `critic_ensemble/q_head/mlp_torso/linear_{i}` and
   `critic_ensemble/q_head/linear`, each with a leading `N` axis. Take the
-  minimum over members with `q.min(axis=0)`.
+  minimum over members with `q.min(axis=0)`. To evaluate only some members
+  (TD3's actor loss uses Q1 alone), apply the same function to the parameters
+  sliced along that axis: `jax.tree.map(lambda p: p[:1], params)` gives the
+  `[1, ...]` Q-values of member 0 for 1/N of the cost.
 
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> from haiku_policies.critics import CriticEnsemble

@@ -162,6 +162,15 @@ class CriticEnsembleTest(chex.TestCase):
         q_second, once.apply(params, obs + 1.0, act), rtol=RTOL
     )
 
+  def test_sliced_params_apply_only_those_members(self):
+    f, params, obs, act = self._init(n=3)
+    q = f.apply(params, obs, act)
+    for members in (slice(0, 1), slice(1, 3)):
+      sliced = jax.tree_util.tree_map(lambda p, m=members: p[m], params)
+      np.testing.assert_allclose(
+          f.apply(sliced, obs, act), q[members], rtol=RTOL, atol=ATOL
+      )
+
   def test_twin_critics_min(self):
     obs, act = _arrays((4,))
     f = _pure(lambda o, a: CriticEnsemble(2, (8,))(o, a).min(axis=0))
