@@ -13,6 +13,7 @@ import json
 import math
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -178,18 +179,30 @@ def time_calls(call: Callable[[], Any], n: int) -> float:
   return time.perf_counter() - start
 
 
-def train_steps_per_s(example: str, settings: dict, chunks: int) -> float:
-  """Steps/s of an example's compiled `train_chunk` after a warm-up chunk."""
+def train_rate(example: str, settings: dict, chunks: int) -> dict:
+  """An example's compiled `train_chunk`, timed after a warm-up chunk.
+
+  Returns:
+    `steps_per_s`, and `cores_busy`: the process's CPU time (all threads,
+    user + system) over the wall time of the timed chunks.
+  """
   module = import_example(example)
   config = module.Config(progress=False, **tuples(settings))
   _, _, init, train_chunk, _ = module.make_agent(config)
   state = jax.jit(init)(jax.random.PRNGKey(config.seed))
   train = jax.jit(train_chunk).lower(state).compile()
   state = jax.block_until_ready(train(state))
-  start = time.perf_counter()
+  start, cpu_start = time.perf_counter(), _cpu_s()
   for _ in range(chunks):
     state = jax.block_until_ready(train(state))
-  return chunks * config.eval_every / (time.perf_counter() - start)
+  wall = time.perf_counter() - start
+  return dict(steps_per_s=chunks * config.eval_every / wall,
+              cores_busy=(_cpu_s() - cpu_start) / wall)
+
+
+def _cpu_s() -> float:
+  usage = resource.getrusage(resource.RUSAGE_SELF)
+  return usage.ru_utime + usage.ru_stime
 
 
 def tuples(settings: dict) -> dict:

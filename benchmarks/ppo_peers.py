@@ -90,7 +90,7 @@ def run_ours(settings: dict, steps: int, eval_every: int, seed: int) -> dict:
   ppo = harness.import_example("ppo")
   eval_policy = jax.jit(ppo.make_agent(ppo.Config(**settings))[4])
   actor = (state.params.actor, state.normalizer)
-  rate = harness.train_steps_per_s("ppo", settings, chunks=2)
+  rate = harness.train_rate("ppo", settings, chunks=2)["steps_per_s"]
   return dict(steps_per_s=rate, summary_steps_per_s=summary["steps_per_s"],
               wall_s=summary["wall_s"], compile_s=summary["compile_s"],
               steps=summary["total_steps"],

@@ -6,9 +6,10 @@ of environments. Each point is measured in a fresh process: `make_agent`'s
 `train_chunk` compiled ahead of time, one warm-up chunk, then `CHUNKS` chunks
 timed with `block_until_ready` (no evaluation or checkpointing), each chunk a
 quarter of the budget but at least one PPO iteration (`num_envs * num_steps`
-steps). "Compute-bound from" is the
-smallest `num_envs` whose steps/s is within 10% of the best: past it, more
-environments only make each iteration longer.
+steps). "Compute-bound from" is the smallest `num_envs` whose steps/s is
+within 10% of the best: past it, more environments only make each iteration
+longer. "Cores busy" is the process's CPU time (all threads) over the wall
+time of the timed chunks: how much of the 2 cores XLA actually uses.
 
 Two devices: the same points run again in processes started with
 `XLA_FLAGS=--xla_force_host_platform_device_count=2` and `--num-devices 2`
@@ -35,7 +36,7 @@ def measure(num_envs: int, budget: int, num_devices: int = 1) -> dict:
                   total_steps=(CHUNKS + 1) * chunk)
   if num_devices > 1:
     settings["num_devices"] = num_devices
-  return dict(steps_per_s=harness.train_steps_per_s("ppo", settings, CHUNKS),
+  return dict(**harness.train_rate("ppo", settings, CHUNKS),
               timed_steps=CHUNKS * chunk, steps_per_iteration=iteration)
 
 
@@ -67,6 +68,7 @@ def run(full: bool, repeats: int) -> dict:
                        [r.get("steps_per_iteration") for r in runs]), rate,
                    harness.ratio(rate, rates[NUM_ENVS[full][0]]),
                    harness.ratio(rate, rates_of[modes[0][0]][n]),
+                   harness.median([r.get("cores_busy") for r in runs]),
                    harness.median([r.get("timed_steps") for r in runs]),
                    sum("error" not in r for r in runs),
                    "; ".join(r["error"] for r in runs if "error" in r)])
@@ -75,6 +77,7 @@ def run(full: bool, repeats: int) -> dict:
       tables=[dict(caption="Medians over n runs. " + " ".join(notes),
                    columns=["mode", "num_envs", "steps per iteration",
                             "steps/s", "× 16 envs", "× 1 device",
+                            "cores busy",
                             "timed steps", "n",
                             "errors"],
                    rows=rows)],
