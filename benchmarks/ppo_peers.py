@@ -88,7 +88,8 @@ def run_ours(settings: dict, steps: int, eval_every: int, seed: int) -> dict:
                   total_steps=steps)
   summary, _, state = harness.run_example("ppo", settings, final_state=True)
   ppo = harness.import_example("ppo")
-  eval_policy = jax.jit(ppo.make_agent(ppo.Config(**settings))[4])
+  eval_policy = jax.jit(
+      ppo.make_agent(ppo.Config(**harness.tuples(settings)))[4])
   actor = (state.params.actor, state.normalizer)
   rate = harness.train_rate("ppo", settings, chunks=2)["steps_per_s"]
   return dict(steps_per_s=rate, summary_steps_per_s=summary["steps_per_s"],

@@ -16,8 +16,9 @@ One PPO iteration steps `num_envs` vmapped environments for `num_steps` steps
 updates (nested `lax.scan`s). A chunk of `eval_every` environment steps is a
 `lax.scan` over iterations, jitted once; the Python loop between chunks only
 evaluates and checkpoints. The state holds everything (params, optimiser and
-normaliser states, env states, last observations, key, step), so a resumed run
-reproduces the uninterrupted one bitwise.
+normaliser states, env states, last observations, key, step), so a run resumed
+with the same flags (`--num-devices` included) reproduces the uninterrupted one
+bitwise.
 
 `--num-devices N` splits the environments over N devices (data parallel,
 `shard_map`): each device steps `num_envs / N` environments and draws its own
@@ -113,7 +114,7 @@ class Config(common.CommonConfig):
       raise ValueError(
           f"`--num-devices` must divide `--num-envs`, got "
           f"num_devices={self.num_devices}, num_envs={self.num_envs}.")
-    if self.num_devices > jax.device_count():
+    if self.num_devices > 1 and self.num_devices > jax.device_count():
       raise ValueError(
           f"`--num-devices` {self.num_devices} exceeds the "
           f"{jax.device_count()} {jax.default_backend()} device(s) here; on "

@@ -205,15 +205,20 @@ with mock.patch.object(common.Experiment, "save", save_then_die):
 (name,) = os.listdir(cut.run_dir)
 resumed = ppo.run(dataclasses.replace(cut, resume=os.path.join(cut.run_dir,
                                                                 name)))
-target = jax.jit(ppo.make_agent(config)[2])(jax.random.PRNGKey(0))
+_, _, init, train_chunk, _ = ppo.make_agent(config)
+target = jax.jit(init)(jax.random.PRNGKey(0))
 a = checkpointing.restore_checkpoint(summary["run_dir"], target).state
 b = checkpointing.restore_checkpoint(resumed["run_dir"], target).state
+# Each device's own copies, as training left them (a checkpoint keeps one).
+live = jax.jit(train_chunk)(jax.jit(train_chunk)(target))
 shards = lambda x: [np.asarray(s.data) for s in x.addressable_shards]
 print(json.dumps(dict(
     step=int(a.step), count=float(a.normalizer.count),
-    obs_shards=[s.shape for s in shards(a.obs)],
+    obs_shards=[s.shape for s in shards(live.obs)],
     params_replicated=all(np.array_equal(*shards(x))
-                          for x in jax.tree.leaves(a.params)),
+                          for x in jax.tree.leaves((live.params,
+                                                    live.opt_state,
+                                                    live.normalizer))),
     resumed_bitwise=all(np.array_equal(np.asarray(x), np.asarray(y))
                         for x, y in zip(jax.tree.leaves(a),
                                         jax.tree.leaves(b))),
