@@ -1,17 +1,18 @@
 """Plumbing shared by the example agents: flags, environments, evaluation, runs.
 
 An agent declares its flags as a frozen dataclass extending `CommonConfig`,
-parses them with `parse_config`, and trains through an `Experiment` in an
-outer Python loop over chunks, each chunk one jitted `lax.scan` call; the
-bar, evals and checkpoints are updated between chunks, off the jitted path:
+parses them with `parse_config`, and trains through `run_agent`: an
+`Experiment` and an outer Python loop over chunks, each chunk one jitted
+`lax.scan` call; the bar, evals and checkpoints are updated between chunks,
+off the jitted path:
 
   exp = common.Experiment("sac", config)      # Starts the clock.
-  env, env_params = common.make_env(config.env)
-  state, step = exp.restore(init(config, env, env_params))  # For --resume.
+  env, env_params, init, train_chunk, eval_policy = make_agent(config)
+  state, step = exp.restore(init(init_key))   # For --resume.
   train = exp.compile(train_chunk, state)     # AOT: times the compilation.
   while step < config.total_steps:
-    state = train(state); step += config.eval_every
-    exp.record(step, common.evaluate(env, env_params, policy_fn, ...))
+    state = train(state); step = int(state.step)
+    exp.record(step, evaluate(env, env_params, eval_policy, ...))
     exp.save(state, step)
   return exp.finish(state, step)              # The summary dict.
 
@@ -429,3 +430,46 @@ class Experiment:
       writer = csv.writer(f)
       writer.writerow(["step", "eval_return", "wall_s"])
       writer.writerows([s, float(np.mean(r)), w] for s, r, w in self.evals)
+
+
+def run_agent(algo: str, config: Any, make_agent: Callable[[Any], tuple], *,
+              policy_params: Callable[[Any], Any] = lambda s: s.params.actor,
+              init_options: dict[str, Any] | None = None) -> dict[str, Any]:
+  """Trains an agent chunk by chunk, evaluating and checkpointing in between.
+
+  The outer loop every example shares. `make_agent(config)` returns `(env,
+  env_params, init, train_chunk, eval_policy)`: `init(key)` the training state
+  (with a `step` field), `train_chunk(state)` the state `eval_every` or more
+  steps later, `eval_policy(params, obs)` the deterministic action.
+  `make_agent` runs after the clock starts, so set-up counts in `wall_s`;
+  `init`, `train_chunk` and the evaluation are compiled ahead of time and
+  their compilation counted in `compile_s`.
+
+  Args:
+    algo: the algorithm's short name; it names the run folder.
+    config: the agent's `CommonConfig` (subclass) instance.
+    make_agent: builds the agent from `config`, as above.
+    policy_params: maps the training state to `eval_policy`'s `params`.
+    init_options: XLA compiler options for `init`, which runs once.
+
+  Returns:
+    The run's summary (see `Experiment.finish`).
+  """
+  exp = Experiment(algo, config)
+  env, env_params, init, train_chunk, eval_policy = make_agent(config)
+  init_key, eval_key = jax.random.split(jax.random.PRNGKey(config.seed))
+  init = exp.compile(jax.jit(init, compiler_options=init_options), init_key)
+  state, step = exp.restore(init(init_key))
+  train = exp.compile(train_chunk, state)
+  evaluate_policy = exp.compile(
+      evaluate, env=env, env_params=env_params, policy_fn=eval_policy,
+      params=policy_params(state), key=eval_key,
+      num_episodes=config.eval_episodes)
+  while step < config.total_steps:
+    state = train(state)
+    step = int(state.step)  # A chunk may overshoot (REINFORCE's episodes).
+    returns = evaluate_policy(params=policy_params(state),
+                              key=jax.random.fold_in(eval_key, step))
+    exp.record(step, returns)
+    exp.save(state, step)
+  return exp.finish(state, step)

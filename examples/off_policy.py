@@ -96,20 +96,3 @@ def make_agent(config: Any, make_learner: Callable[..., Learner]):
 
   return env, env_params, init, train_chunk, learner.eval_policy
 
-
-def run(algo: str, config: Any, make_agent_fn: Callable[[Any], tuple]):
-  """Trains `make_agent_fn(config)` as `config` says; returns the summary."""
-  exp = common.Experiment(algo, config)
-  env, env_params, init, train_chunk, eval_policy = make_agent_fn(config)
-  init_key, eval_key = jax.random.split(jax.random.PRNGKey(config.seed))
-  state, step = exp.restore(jax.jit(init)(init_key))  # Faster than eager.
-  train = exp.compile(train_chunk, state)
-  while step < config.total_steps:
-    state = train(state)
-    step += config.eval_every
-    returns = common.evaluate(env, env_params, eval_policy, state.params.actor,
-                              jax.random.fold_in(eval_key, step),
-                              config.eval_episodes)
-    exp.record(step, returns)
-    exp.save(state, step)
-  return exp.finish(state, step)

@@ -335,31 +335,15 @@ def make_agent(config: Config):
 
 
 _DEVICES = "devices"  # The mesh axis the environments are split along.
-_ONE_SHOT = {"xla_backend_optimization_level": 0}
 
 
 def run(config: Config) -> dict[str, Any]:
   """Trains PPO as `config` says; returns the run's summary."""
-  exp = common.Experiment("ppo", config)
-  env, env_params, init, train_chunk, eval_policy = make_agent(config)
-  key = jax.random.PRNGKey(config.seed)
-  init_key, eval_key = jax.random.split(key)
   # Init runs once: compiling it unoptimised saves about a second.
-  init = exp.compile(jax.jit(init, compiler_options=_ONE_SHOT), init_key)
-  state, step = exp.restore(init(init_key))
-  train = exp.compile(train_chunk, state)
-  evaluate = exp.compile(
-      common.evaluate, env=env, env_params=env_params, policy_fn=eval_policy,
-      params=(state.params.actor, state.normalizer), key=eval_key,
-      num_episodes=config.eval_episodes)
-  while step < config.total_steps:
-    state = train(state)
-    step += config.eval_every
-    returns = evaluate(params=(state.params.actor, state.normalizer),
-                       key=jax.random.fold_in(eval_key, step))
-    exp.record(step, returns)
-    exp.save(state, step)
-  return exp.finish(state, step)
+  return common.run_agent(
+      "ppo", config, make_agent,
+      policy_params=lambda state: (state.params.actor, state.normalizer),
+      init_options={"xla_backend_optimization_level": 0})
 
 
 def main():

@@ -201,21 +201,7 @@ def make_agent(config: Config):
 
 def run(config: Config) -> dict[str, Any]:
   """Trains REINFORCE as `config` says; returns the run's summary."""
-  exp = common.Experiment("reinforce", config)
-  env, env_params, init, train_chunk, eval_policy = make_agent(config)
-  key = jax.random.PRNGKey(config.seed)
-  init_key, eval_key = jax.random.split(key)
-  state, step = exp.restore(jax.jit(init)(init_key))  # Faster than eager.
-  train = exp.compile(train_chunk, state)
-  while step < config.total_steps:
-    state = train(state)
-    step = int(state.step)  # Episodes end at random: a chunk overshoots.
-    returns = common.evaluate(env, env_params, eval_policy, state.params.actor,
-                              jax.random.fold_in(eval_key, step),
-                              config.eval_episodes)
-    exp.record(step, returns)
-    exp.save(state, step)
-  return exp.finish(state, step)
+  return common.run_agent("reinforce", config, make_agent)
 
 
 def main():

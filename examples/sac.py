@@ -147,7 +147,7 @@ def make_agent(config: Config):
 
 def run(config: Config) -> dict[str, Any]:
   """Trains SAC as `config` says; returns the run's summary."""
-  return off_policy.run("sac", config, make_agent)
+  return common.run_agent("sac", config, make_agent)
 
 
 def main():

@@ -179,7 +179,7 @@ def make_agent(config: Config):
 
 def run(config: Config) -> dict[str, Any]:
   """Trains TD3 as `config` says; returns the run's summary."""
-  return off_policy.run("td3", config, make_agent)
+  return common.run_agent("td3", config, make_agent)
 
 
 def main():
