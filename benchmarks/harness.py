@@ -89,19 +89,21 @@ def run_example(example: str, settings: dict, *,
 
   Returns:
     The run's summary, its evals.csv rows `(step, mean return, wall_s)` and,
-    if `final_state`, the training state restored from its last checkpoint
+    if `final_state`, `(state, eval_policy)`: the training state restored
+    from its last checkpoint and the agent's jitted `eval_policy(params, obs)`
     (else None); restoring happens after the run, outside its clock.
   """
   module = import_example(example)
   config = module.Config(progress=False, **tuples(settings))
   with tempfile.TemporaryDirectory(prefix="hp-bench-") as run_dir:
     summary = module.run(dataclasses.replace(config, run_dir=run_dir))
-    state = None
+    final = None
     if final_state:
-      init = jax.jit(module.make_agent(config)[2])
+      _, _, init, _, eval_policy = module.make_agent(config)
       state = import_example("checkpointing").restore_checkpoint(
-          summary["run_dir"], init(jax.random.PRNGKey(0))).state
-    return summary, read_evals(summary["run_dir"]), state
+          summary["run_dir"], jax.jit(init)(jax.random.PRNGKey(0))).state
+      final = state, jax.jit(eval_policy)
+    return summary, read_evals(summary["run_dir"]), final
 
 
 def median(values: list) -> float | None:

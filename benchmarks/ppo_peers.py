@@ -34,8 +34,6 @@ end of training, imports excluded.
 
 import time
 
-import jax
-
 from benchmarks import harness
 
 TITLE = "PPO vs SBX and SB3 (Pendulum-v1, rl-zoo settings)"
@@ -86,11 +84,9 @@ def run_ours(settings: dict, steps: int, eval_every: int, seed: int) -> dict:
   """`ppo.run` for the return and wall time; `train_chunk` for the rate."""
   settings = dict(settings, seed=seed, eval_every=eval_every,
                   total_steps=steps)
-  summary, _, state = harness.run_example("ppo", settings, final_state=True)
-  ppo = harness.import_example("ppo")
-  eval_policy = jax.jit(
-      ppo.make_agent(ppo.Config(**harness.tuples(settings)))[4])
-  actor = (state.params.actor, state.normalizer)
+  summary, _, (state, eval_policy) = harness.run_example("ppo", settings,
+                                                         final_state=True)
+  actor = harness.import_example("ppo").policy_params(state)
   rate = harness.train_rate("ppo", settings, chunks=2)["steps_per_s"]
   return dict(steps_per_s=rate, summary_steps_per_s=summary["steps_per_s"],
               wall_s=summary["wall_s"], compile_s=summary["compile_s"],

@@ -129,12 +129,9 @@ def run_ours_host(steps: int, seed: int) -> dict:
 
 def run_ours_jitted(steps: int, seed: int) -> dict:
   """`sac.run` on gymnax: the fully jitted loop."""
-  sac = harness.import_example("sac")
-  settings = dict(seed=seed, total_steps=steps, buffer_size=BUFFER_SIZE,
-                  learning_starts=LEARNING_STARTS, eval_every=1_000)
-  summary, evals, state = harness.run_example("sac", settings,
-                                              final_state=True)
-  eval_policy = jax.jit(sac.make_agent(sac.Config(**settings))[4])
+  summary, evals, (state, eval_policy) = harness.run_example("sac", dict(
+      seed=seed, total_steps=steps, buffer_size=BUFFER_SIZE,
+      learning_starts=LEARNING_STARTS, eval_every=1_000), final_state=True)
   first = next(e for e in evals if e[0] >= LEARNING_STARTS)
   last = evals[-1]
   steady = ((last[0] - first[0]) / (last[2] - first[2])

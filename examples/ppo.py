@@ -334,6 +334,11 @@ def make_agent(config: Config):
   return env, env_params, init, train_chunk, eval_policy
 
 
+def policy_params(state: TrainState) -> tuple[Any, hp.NormalizerState]:
+  """`eval_policy`'s parameters in a training state."""
+  return state.params.actor, state.normalizer
+
+
 _DEVICES = "devices"  # The mesh axis the environments are split along.
 
 
@@ -342,7 +347,7 @@ def run(config: Config) -> dict[str, Any]:
   # Init runs once: compiling it unoptimised saves about a second.
   return common.run_agent(
       "ppo", config, make_agent,
-      policy_params=lambda state: (state.params.actor, state.normalizer),
+      policy_params=policy_params,
       init_options={"xla_backend_optimization_level": 0})
 
 
