@@ -32,6 +32,16 @@ def _pure(fn):
   return hk.without_apply_rng(hk.transform(fn))
 
 
+def _member_params(params, i):
+  """Member `i` of stacked `CriticEnsemble` params, as a lone `QHead`'s."""
+  return {
+      k.replace("critic_ensemble/", ""): jax.tree_util.tree_map(
+          lambda x: x[i], v
+      )
+      for k, v in params.items()
+  }
+
+
 class ValueHeadTest(chex.TestCase):
 
   @chex.variants(with_jit=True, without_jit=True)
@@ -74,7 +84,14 @@ class QHeadTest(chex.TestCase):
   def test_empty_output_sizes_gives_linear_head(self):
     obs, act = _arrays((4,))
     f = _pure(lambda o, a: QHead(())(o, a))
-    self.assertEqual(list(f.init(KEY, obs, act)), ["q_head/linear"])
+    params = f.init(KEY, obs, act)
+    self.assertEqual(list(params), ["q_head/linear"])
+    w, b = params["q_head/linear"]["w"], params["q_head/linear"]["b"]
+    self.assertEqual(w.shape, (3 + 2, 1))  # Over `concat(obs, action)`.
+    expected = (np.concatenate([obs, act], -1) @ w + b)[:, 0]
+    np.testing.assert_allclose(
+        f.apply(params, obs, act), expected, rtol=RTOL, atol=ATOL
+    )
 
 
 class CriticEnsembleTest(chex.TestCase):
@@ -94,14 +111,11 @@ class CriticEnsembleTest(chex.TestCase):
     self.assertEqual(q.shape, (3, 4))
     lone = _pure(lambda o, a: QHead((8, 8), layer_norm=layer_norm)(o, a))
     for i in range(3):
-      member = {
-          k.replace("critic_ensemble/", ""): jax.tree_util.tree_map(
-              lambda x: x[i], v
-          )
-          for k, v in params.items()
-      }
       np.testing.assert_allclose(
-          q[i], lone.apply(member, obs, act), rtol=RTOL, atol=ATOL
+          q[i],
+          lone.apply(_member_params(params, i), obs, act),
+          rtol=RTOL,
+          atol=ATOL,
       )
 
   def test_members_have_independent_initial_weights(self):
@@ -139,9 +153,23 @@ class CriticEnsembleTest(chex.TestCase):
 
   def test_leading_dims_and_unbatched_inputs(self):
     f, params, _, _ = self._init()
+    lone = _pure(lambda o, a: QHead((8, 8))(o, a))
     obs, act = _arrays((2, 5))
-    self.assertEqual(f.apply(params, obs, act).shape, (3, 2, 5))
-    self.assertEqual(f.apply(params, obs[0, 0], act[0, 0]).shape, (3,))
+    q = f.apply(params, obs, act)
+    q_single = f.apply(params, obs[1, 3], act[1, 3])
+    self.assertEqual(q.shape, (3, 2, 5))
+    self.assertEqual(q_single.shape, (3,))
+    for i in range(3):
+      member = _member_params(params, i)
+      np.testing.assert_allclose(
+          q[i], lone.apply(member, obs, act), rtol=RTOL, atol=ATOL
+      )
+      np.testing.assert_allclose(
+          q_single[i],
+          lone.apply(member, obs[1, 3], act[1, 3]),
+          rtol=RTOL,
+          atol=ATOL,
+      )
 
   def test_calling_one_instance_twice_shares_parameters(self):
     obs, act = _arrays((4,))
@@ -170,11 +198,6 @@ class CriticEnsembleTest(chex.TestCase):
       np.testing.assert_allclose(
           f.apply(sliced, obs, act), q[members], rtol=RTOL, atol=ATOL
       )
-
-  def test_twin_critics_min(self):
-    obs, act = _arrays((4,))
-    f = _pure(lambda o, a: CriticEnsemble(2, (8,))(o, a).min(axis=0))
-    self.assertEqual(f.apply(f.init(KEY, obs, act), obs, act).shape, (4,))
 
 
 if __name__ == "__main__":
