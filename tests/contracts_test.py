@@ -1,7 +1,8 @@
 """Tests for the input checks and `assert_tree_on_devices`.
 
-The multi-device path of `assert_tree_on_devices` runs in
-`pmap_modules_test.py`, on 2 fake CPU devices.
+`assert_tree_on_devices` is checked on a second device in a fresh process
+with 2 fake CPU devices (`multidevice.run_with_cpu_devices`); its pmap path
+runs in `pmap_modules_test.py`.
 """
 
 from absl.testing import absltest
@@ -14,6 +15,7 @@ from haiku_policies.contracts import assert_tree_on_devices
 from haiku_policies.contracts import check_bool_input
 from haiku_policies.contracts import check_float_input
 from haiku_policies.contracts import check_same_leading_shape
+import multidevice
 
 
 class CheckInputTest(chex.TestCase):
@@ -96,9 +98,42 @@ class AssertTreeOnDevicesTest(absltest.TestCase):
     assert_tree_on_devices(tree, jax.devices()[0])
     assert_tree_on_devices(tree, [jax.devices()[0]])
 
-  def test_cpu_placement_passes_where_chex_default_platform_fails(self):
-    tree = {"w": jax.device_put(jnp.zeros(3), jax.devices("cpu")[0])}
-    assert_tree_on_devices(tree, jax.devices("cpu")[0])
+  def test_named_device_is_honoured_where_chex_default_platform_fails(self):
+    # A second device is needed (on one CPU device the named device is the
+    # default one), so this runs in a fresh process with 2 fake CPU devices.
+    stdout = multidevice.run_with_cpu_devices(
+        """
+import chex
+import jax
+import jax.numpy as jnp
+from haiku_policies.contracts import assert_tree_on_devices
+
+
+def raises(fn, message):
+  try:
+    fn()
+  except AssertionError as e:
+    assert message in str(e), str(e)
+    return
+  raise SystemExit(f"no AssertionError, expected {message!r}")
+
+
+d0, d1 = jax.devices()[:2]
+tree = {"w": jax.device_put(jnp.zeros(3), d1)}
+assert_tree_on_devices(tree, d1)
+assert_tree_on_devices(tree, [d1])
+# The default is jax.devices()[0] alone, not any device of the backend.
+raises(lambda: assert_tree_on_devices(tree),
+       "leaf ['w'] is on ['cpu:1'], expected ['cpu:0']")
+raises(lambda: assert_tree_on_devices(tree, [d0, d1]),
+       "leaf ['w'] is on ['cpu:1'], expected ['cpu:0', 'cpu:1']")
+# chex's default platform is gpu/tpu, so it rejects the same CPU tree.
+raises(lambda: chex.assert_tree_is_on_device(tree), "resides on 'cpu'")
+print("OK")
+""",
+        num_devices=2,
+    )
+    self.assertEqual(stdout, "OK\n")
 
   def test_host_arrays_are_rejected_with_their_path(self):
     with self.assertRaisesRegex(
