@@ -160,11 +160,26 @@ class PreSquashTest(chex.TestCase):
     np.testing.assert_allclose(grad, -1 / np.float64(scale) + 2 * np.tanh(u) *
                                eps, rtol=1e-4)
 
-  def test_integer_seed(self):
-    dist = TanhNormal(np.zeros(2, np.float32), np.ones(2, np.float32))
-    for seed in (0, np.int32(0)):
-      action, _, _ = dist.sample_and_log_prob_with_pre_squash(seed=seed)
-      np.testing.assert_array_equal(action, dist.sample(seed=0))
+  def test_integer_seed_is_prng_key_of_that_seed(self):
+    # Reference: distrax sampling with `jax.random.PRNGKey(3)` built here, so
+    # a wrong int-to-key conversion cannot cancel out on both sides.
+    loc, scale = _params((2,))
+    dist = TanhNormal(loc, scale)
+    reference_dist = _distrax_tanh(loc, scale)
+    expected, expected_log_prob = reference_dist.sample_and_log_prob(
+        seed=jax.random.PRNGKey(3), sample_shape=4)
+    pre_squash = loc + scale * np.asarray(
+        jax.random.normal(jax.random.PRNGKey(3), (4, 2)))
+    for seed in (3, np.int32(3), np.int64(3)):
+      sample = dist.sample(seed=seed, sample_shape=4)
+      action, log_prob = dist.sample_and_log_prob(seed=seed, sample_shape=4)
+      _, _, u = dist.sample_and_log_prob_with_pre_squash(seed=seed,
+                                                         sample_shape=4)
+      for value in (sample, action):
+        np.testing.assert_array_max_ulp(np.asarray(value),
+                                        np.asarray(expected), maxulp=1)
+      np.testing.assert_allclose(log_prob, expected_log_prob, rtol=1e-4)
+      np.testing.assert_allclose(u, pre_squash, rtol=RTOL)
 
   @chex.variants(with_jit=True, without_jit=True)
   def test_pre_squash_round_trip(self):
