@@ -3,7 +3,8 @@
 Each case asserts the exception type and the key words of its message: the
 owner (module or function), the argument in backticks and the offending value
 or shape. Constructor errors are `ValueError`/`TypeError`; call-time shape and
-dtype errors are chex `AssertionError`s and fire under `jit` as well.
+dtype errors are chex `AssertionError`s and fire under `jit` as well. Every
+public name of `haiku_policies` that checks its input owns at least one case.
 """
 
 import dataclasses
@@ -18,8 +19,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import haiku_policies
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
+from haiku_policies.critics import ValueHead
 from haiku_policies.distributions import DiagNormal
 from haiku_policies.distributions import TanhNormal
 from haiku_policies.heads_categorical import CategoricalHead
@@ -58,6 +61,8 @@ def _zeros(*shape, dtype=jnp.float32):
 
 @dataclasses.dataclass(frozen=True)
 class Bad:
+  """A bad input; `words[0]` is the owner the message starts with."""
+
   name: str
   fn: Callable[[], object]
   error: type[Exception]
@@ -188,6 +193,20 @@ CATALOGUE = (
         ("GaussianHead", "`inputs`", "[..., H]", "dtype int32"),
     ),
     Bad(
+        "std_transform_unknown_kind",
+        lambda: make_std_transform("relu"),
+        ValueError,
+        ("make_std_transform", "`std_transform`", "'relu'", "softplus"),
+    ),
+    Bad(
+        "std_transform_inverse_outside_bounds",
+        lambda: make_std_transform("tanh", min_std=0.1, max_std=1.0).inverse(
+            2.0
+        ),
+        ValueError,
+        ("StdTransform", "`std`", "strictly inside (0.1, 1.0)", "std=2.0"),
+    ),
+    Bad(
         "std_transform_object_with_bounds",
         lambda: make_std_transform(
             make_std_transform("tanh"), min_std=0.1, owner="GaussianHead"
@@ -282,6 +301,20 @@ CATALOGUE = (
         ("CategoricalHead", "`mask`", "bool array", "float32"),
     ),
     # Critics.
+    Bad(
+        "value_head_unknown_w_init",
+        lambda: _build(lambda: ValueHead(w_init="xavier")),
+        ValueError,
+        ("ValueHead", "`w_init`", "'xavier'", "orthogonal"),
+    ),
+    Bad(
+        "value_head_int_features_under_jit",
+        lambda: _call(
+            lambda: ValueHead(), _zeros(4, 8, dtype=jnp.int32), jit=True
+        ),
+        AssertionError,
+        ("ValueHead", "`inputs`", "[..., H]", "dtype int32"),
+    ),
     Bad(
         "q_head_leading_dims_differ",
         lambda: _call(lambda: QHead((8,)), _zeros(4, 3), _zeros(5, 2)),
@@ -411,19 +444,33 @@ CATALOGUE = (
     ),
 )
 
+# Public names of `haiku_policies` that validate no input, and why.
+NO_INPUT_CHECKS = {
+    "NormalizerState": "a NamedTuple of arrays; `normalizer_init` builds it",
+    "STD_TRANSFORMS": "a tuple of names, not callable",
+    "orthogonal_init": "hands `gain` to hk.initializers.Orthogonal unchecked",
+    "variance_scaling_init": "takes no arguments",
+    "assert_tree_on_devices": "an assertion itself, see contracts_test.py",
+}
+
 
 class BadInputTest(parameterized.TestCase):
 
-  def test_catalogue_is_large_and_names_are_unique(self):
-    names = [bad.name for bad in CATALOGUE]
-    self.assertGreaterEqual(len(names), 25)
-    self.assertLen(set(names), len(names))
+  def test_every_public_name_that_checks_input_has_a_case(self):
+    owners = {bad.words[0] for bad in CATALOGUE}
+    public = set(haiku_policies.__all__)
+    self.assertEmpty(set(NO_INPUT_CHECKS) - public, msg="stale exemption")
+    self.assertEmpty(
+        public - set(NO_INPUT_CHECKS) - owners,
+        msg="public names without a bad-input case in CATALOGUE",
+    )
 
   @parameterized.named_parameters(*[(bad.name, bad) for bad in CATALOGUE])
   def test_raises_with_message(self, bad):
     with self.assertRaises(bad.error) as ctx:
       bad.fn()
     message = str(ctx.exception)
+    self.assertIn(f"{bad.words[0]}: ", message)  # The owner, then the fault.
     for word in bad.words:
       self.assertIn(word, message)
 
