@@ -12,6 +12,8 @@ from haiku_policies.heads_deterministic import add_target_smoothing_noise
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_gaussian import GaussianHead
 from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.initializers import orthogonal_init
+from haiku_policies.initializers import variance_scaling_init
 from haiku_policies.normalization import normalize
 from haiku_policies.normalization import normalizer_init
 from haiku_policies.normalization import normalizer_update
@@ -22,8 +24,6 @@ from haiku_policies.std_transforms import make_std_transform
 from haiku_policies.std_transforms import STD_TRANSFORMS
 from haiku_policies.std_transforms import StdTransform
 from haiku_policies.torsos import MLPTorso
-from haiku_policies.torsos import orthogonal_init
-from haiku_policies.torsos import variance_scaling_init
 
 __version__ = "0.1.0"
 

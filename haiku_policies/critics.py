@@ -10,32 +10,18 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from haiku_policies import contracts
+from haiku_policies import _checks
+from haiku_policies import initializers
 from haiku_policies import torsos
 
 __all__ = ["CriticEnsemble", "QHead", "ValueHead"]
 
 
-def _check_mlp_args(owner, output_sizes, activation, w_init):
-  """Validates the MLP arguments of a Q-function; returns the sizes."""
-  sizes = torsos.validate_output_sizes(
-      output_sizes, owner=owner, allow_empty=True
-  )
-  if not callable(activation):
-    raise TypeError(
-        f"{owner}: `activation` must be callable, got {activation!r}."
-    )
-  torsos.resolve_w_init(w_init, gain=torsos.VALUE_GAIN, owner=owner)
-  return sizes
-
-
 def _check_obs_and_action(owner, obs, action):
   """chex checks: float `[..., O]` obs and `[..., A]` action, same leading dims."""
-  contracts.check_float_input(obs, owner=owner, arg="obs", spec="[..., O]")
-  contracts.check_float_input(
-      action, owner=owner, arg="action", spec="[..., A]"
-  )
-  contracts.check_same_leading_shape(
+  _checks.float_input(obs, owner=owner, arg="obs", spec="[..., O]")
+  _checks.float_input(action, owner=owner, arg="action", spec="[..., A]")
+  _checks.same_leading_shape(
       obs, action, owner=owner, args=("obs", "action")
   )
 
@@ -57,7 +43,7 @@ class ValueHead(hk.Module):
   def __init__(
       self,
       *,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       b_init: hk.initializers.Initializer | None = None,
       name: str | None = None,
   ):
@@ -70,11 +56,11 @@ class ValueHead(hk.Module):
       name: the module name; defaults to "value_head".
 
     Raises:
-      ValueError: if `w_init` is an unknown string.
       TypeError: if `w_init` has the wrong type.
+      ValueError: if `w_init` is an unknown string.
     """
-    w_init = torsos.resolve_w_init(
-        w_init, gain=torsos.VALUE_GAIN, owner=type(self).__name__
+    w_init = initializers.resolve_w_init(
+        w_init, gain=initializers.VALUE_GAIN, owner=type(self).__name__
     )
     super().__init__(name=name)
     self.w_init = w_init
@@ -92,7 +78,7 @@ class ValueHead(hk.Module):
     Raises:
       AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
     """
-    contracts.check_float_input(
+    _checks.float_input(
         inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
     )
     out = hk.Linear(1, w_init=self.w_init, b_init=self.b_init, name="linear")(
@@ -123,7 +109,7 @@ class QHead(hk.Module):
       *,
       activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
       layer_norm: bool = False,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       name: str | None = None,
   ):
     """Constructs the Q-function.
@@ -142,7 +128,11 @@ class QHead(hk.Module):
       ValueError: if a size is < 1 or `w_init` is an unknown string.
     """
     owner = type(self).__name__
-    sizes = _check_mlp_args(owner, output_sizes, activation, w_init)
+    sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=True)
+    _checks.function(activation, owner=owner, arg="activation")
+    initializers.resolve_w_init(
+        w_init, gain=initializers.VALUE_GAIN, owner=owner
+    )
     super().__init__(name=name)
     self.output_sizes = sizes
     self.activation = activation
@@ -173,8 +163,8 @@ class QHead(hk.Module):
           layer_norm=self.layer_norm,
           w_init=self._w_init,
       )(x)
-    w_init = torsos.resolve_w_init(
-        self._w_init, gain=torsos.VALUE_GAIN, owner=owner
+    w_init = initializers.resolve_w_init(
+        self._w_init, gain=initializers.VALUE_GAIN, owner=owner
     )
     return hk.Linear(1, w_init=w_init, name="linear")(x)[..., 0]
 
@@ -213,7 +203,7 @@ class CriticEnsemble(hk.Module):
       *,
       activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
       layer_norm: bool = False,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       name: str | None = None,
   ):
     """Constructs the ensemble.
@@ -227,22 +217,18 @@ class CriticEnsemble(hk.Module):
       name: the module name; defaults to "critic_ensemble".
 
     Raises:
+      TypeError: if `num_critics` is not an int (Python or NumPy), or another
+        argument has the wrong type (as for `QHead`).
       ValueError: if `num_critics` < 1, a size is < 1 or `w_init` is an
         unknown string.
-      TypeError: if `num_critics` is not an int, or another argument has the
-        wrong type.
     """
     owner = type(self).__name__
-    if isinstance(num_critics, bool) or not isinstance(num_critics, int):
-      raise TypeError(
-          f"{owner}: `num_critics` must be an int, got "
-          f"{type(num_critics).__name__}."
-      )
-    if num_critics < 1:
-      raise ValueError(
-          f"{owner}: `num_critics` must be >= 1, got num_critics={num_critics}."
-      )
-    sizes = _check_mlp_args(owner, output_sizes, activation, w_init)
+    num_critics = _checks.integer(num_critics, owner=owner, arg="num_critics")
+    sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=True)
+    _checks.function(activation, owner=owner, arg="activation")
+    initializers.resolve_w_init(
+        w_init, gain=initializers.VALUE_GAIN, owner=owner
+    )
     super().__init__(name=name)
     self.num_critics = num_critics
     self.output_sizes = sizes

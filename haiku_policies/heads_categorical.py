@@ -10,10 +10,9 @@ import distrax
 import haiku as hk
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from haiku_policies import contracts
-from haiku_policies import torsos
+from haiku_policies import _checks
+from haiku_policies import initializers
 
 __all__ = ["CategoricalHead"]
 
@@ -47,7 +46,7 @@ class CategoricalHead(hk.Module):
       self,
       num_actions: int,
       *,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       b_init: hk.initializers.Initializer | None = None,
       name: str | None = None,
   ):
@@ -65,20 +64,12 @@ class CategoricalHead(hk.Module):
       ValueError: if `num_actions` < 1 or `w_init` is an unknown string.
     """
     owner = type(self).__name__
-    if isinstance(num_actions, bool) or not isinstance(
-        num_actions, (int, np.integer)
-    ):
-      raise TypeError(
-          f"{owner}: `num_actions` must be an int, got "
-          f"{type(num_actions).__name__}."
-      )
-    if num_actions < 1:
-      raise ValueError(
-          f"{owner}: `num_actions` must be >= 1, got num_actions={num_actions}."
-      )
-    w_init = torsos.resolve_w_init(w_init, gain=torsos.POLICY_GAIN, owner=owner)
+    num_actions = _checks.integer(num_actions, owner=owner, arg="num_actions")
+    w_init = initializers.resolve_w_init(
+        w_init, gain=initializers.POLICY_GAIN, owner=owner
+    )
     super().__init__(name=name)
-    self.num_actions = int(num_actions)
+    self.num_actions = num_actions
     self._w_init = w_init
     self._b_init = b_init
 
@@ -100,11 +91,11 @@ class CategoricalHead(hk.Module):
         `mask` is not a bool `[..., A]` array.
     """
     owner = type(self).__name__
-    contracts.check_float_input(
+    _checks.float_input(
         inputs, owner=owner, arg="inputs", spec="[..., H]"
     )
     if mask is not None:
-      contracts.check_bool_input(
+      _checks.bool_input(
           mask,
           owner=owner,
           arg="mask",

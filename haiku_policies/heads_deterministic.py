@@ -19,9 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from haiku_policies import _bounds
-from haiku_policies import contracts
-from haiku_policies import torsos
+from haiku_policies import _checks
+from haiku_policies import initializers
 
 __all__ = [
     "DeterministicHead",
@@ -54,7 +53,7 @@ class DeterministicHead(hk.Module):
       self,
       action_spec: int | tuple[Any, Any],
       *,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       b_init: hk.initializers.Initializer | None = None,
       name: str | None = None,
   ):
@@ -62,21 +61,25 @@ class DeterministicHead(hk.Module):
 
     Args:
       action_spec: an int `A` for bounds `[-1, 1]^A`, or `(low, high)`, two
-        finite `[A]` arrays (see `haiku_policies.specs.action_bounds`).
+        finite `[A]` arrays (see `haiku_policies.specs.action_bounds`); one of
+        them may be a scalar, broadcast to `[A]`.
       w_init: an initializer, None (Haiku default), "orthogonal" (gain 0.01)
         or "variance_scaling".
       b_init: the bias initializer; None for zeros.
       name: the module name; defaults to "deterministic_head".
 
     Raises:
-      TypeError: if `action_spec` is neither an int nor a pair, or `w_init`
-        has the wrong type.
-      ValueError: if the bounds are not finite `(A,)` arrays with `low < high`,
-        `A` < 1, or `w_init` is an unknown string.
+      TypeError: if `action_spec` is neither an int nor a pair, a bound is
+        traced or not numeric, or `w_init` has the wrong type.
+      ValueError: if the bounds are not finite scalars or `[A]` arrays (at
+        least one `[A]`) with `low < high`, `A` < 1, or `w_init` is an unknown
+        string.
     """
     owner = type(self).__name__
-    low, high = _bounds.from_action_spec(action_spec, owner, finite=True)
-    w_init = torsos.resolve_w_init(w_init, gain=torsos.POLICY_GAIN, owner=owner)
+    low, high = _checks.action_spec(action_spec, owner=owner, finite=True)
+    w_init = initializers.resolve_w_init(
+        w_init, gain=initializers.POLICY_GAIN, owner=owner
+    )
     super().__init__(name=name)
     self.action_size = low.shape[0]
     self.low = low
@@ -98,7 +101,7 @@ class DeterministicHead(hk.Module):
     Raises:
       AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
     """
-    contracts.check_float_input(
+    _checks.float_input(
         inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
     )
     pre = hk.Linear(
@@ -116,25 +119,18 @@ class DeterministicHead(hk.Module):
                     jnp.asarray(self.high, dtype))
 
 
-def _noise_args(owner, action, low, high, **scales):
-  low = np.asarray(low, np.float64)
-  high = np.asarray(high, np.float64)
-  if low.ndim > 1 or low.shape != high.shape:
-    raise ValueError(
-        f"{owner}: `low` and `high` must be scalars or [A] arrays of one shape, "
-        f"got shapes {low.shape} and {high.shape}."
-    )
-  _bounds.check_values(owner, low, high, finite=True)
+def _noise_args(
+    owner: str, action: jax.Array, low: Any, high: Any, **scales: Any
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+  low, high = _checks.bounds(low, high, owner=owner, finite=True)
   last_dim = low.shape[0] if low.ndim else None
-  contracts.check_float_input(
+  _checks.float_input(
       action, owner=owner, arg="action", spec="[..., A]", last_dim=last_dim
   )
   for arg, value in scales.items():
     # Arrays (e.g. a traced, decaying scale) are the caller's contract.
-    if isinstance(value, (int, float)) and not value >= 0:
-      raise ValueError(
-          f"{owner}: `{arg}` must be a float >= 0, got {arg}={value!r}."
-      )
+    if not isinstance(value, (jax.Array, np.ndarray)):
+      _checks.nonnegative_float(value, owner=owner, arg=arg)
   dtype = action.dtype
   half = jnp.asarray((high - low) / 2, dtype)
   return jnp.asarray(low, dtype), jnp.asarray(high, dtype), half
@@ -156,17 +152,22 @@ def add_exploration_noise(
   Args:
     key: a PRNG key.
     action: `[..., A]` float actions.
-    low: scalar or `[A]` lower bounds (concrete).
+    low: scalar or `[A]` lower bounds (concrete); they broadcast against
+      `high`.
     high: scalar or `[A]` upper bounds (concrete).
     noise_scale: the noise std as a fraction of the half-range (TD3: 0.1); a
-      float or a scalar array (e.g. a decaying schedule).
+      float or a scalar array (e.g. a decaying schedule; arrays are not
+      checked).
 
   Returns:
     `[..., A]` noisy actions inside `[low, high]`.
 
   Raises:
-    ValueError: for bounds of different shapes or with `low >= high`, or a
-      negative `noise_scale`.
+    TypeError: for traced or non-numeric bounds, or a `noise_scale` that is
+      neither a number nor an array.
+    ValueError: for bounds that do not broadcast to one `[A]` shape, are not
+      finite or have `low >= high`, or a negative or non-finite
+      `noise_scale`.
     AssertionError: (chex) if `action` is not a float `[..., A]` array.
 
   >>> import jax, jax.numpy as jnp
@@ -201,7 +202,8 @@ def add_target_smoothing_noise(
   Args:
     key: a PRNG key.
     action: `[..., A]` float target-policy actions.
-    low: scalar or `[A]` lower bounds (concrete).
+    low: scalar or `[A]` lower bounds (concrete); they broadcast against
+      `high`.
     high: scalar or `[A]` upper bounds (concrete).
     noise_scale: the noise std as a fraction of the half-range (TD3: 0.2).
     noise_clip: the noise bound as a fraction of the half-range (TD3: 0.5).
@@ -210,8 +212,11 @@ def add_target_smoothing_noise(
     `[..., A]` smoothed target actions inside `[low, high]`.
 
   Raises:
-    ValueError: for bounds of different shapes or with `low >= high`, or a
-      negative `noise_scale`/`noise_clip`.
+    TypeError: for traced or non-numeric bounds, or a `noise_scale` or
+      `noise_clip` that is neither a number nor an array.
+    ValueError: for bounds that do not broadcast to one `[A]` shape, are not
+      finite or have `low >= high`, or a negative or non-finite
+      `noise_scale`/`noise_clip`.
     AssertionError: (chex) if `action` is not a float `[..., A]` array.
 
   >>> import jax, jax.numpy as jnp

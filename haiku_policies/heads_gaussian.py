@@ -27,53 +27,18 @@ Parameter names (the checkpoint contract): `loc/{w,b}` and `std/{w,b}`, or
 `loc/{w,b}` and `raw_std` when the std is state independent.
 """
 
-import math
 from typing import Any
 
 import haiku as hk
 import jax
-import numpy as np
 
-from haiku_policies import _bounds
-from haiku_policies import contracts
+from haiku_policies import _checks
+from haiku_policies import initializers
 from haiku_policies import std_transforms
-from haiku_policies import torsos
 from haiku_policies.distributions import DiagNormal
 from haiku_policies.distributions import TanhNormal
 
 __all__ = ["GaussianHead", "TanhGaussianHead"]
-
-
-def _check_action_size(action_size: Any, owner: str) -> int:
-  if isinstance(action_size, bool) or not isinstance(
-      action_size, (int, np.integer)
-  ):
-    raise TypeError(
-        f"{owner}: `action_size` must be an int, got "
-        f"{type(action_size).__name__}."
-    )
-  if action_size < 1:
-    raise ValueError(
-        f"{owner}: `action_size` must be >= 1, got action_size={action_size}."
-    )
-  return int(action_size)
-
-
-def _check_init_std(init_std: Any, owner: str) -> float:
-  if isinstance(init_std, bool) or not isinstance(
-      init_std, (int, float, np.floating)
-  ):
-    raise TypeError(
-        f"{owner}: `init_std` must be a Python float, got "
-        f"{type(init_std).__name__}."
-    )
-  init_std = float(init_std)
-  if not (math.isfinite(init_std) and init_std > 0.0):
-    raise ValueError(
-        f"{owner}: `init_std` must be a finite float > 0, got "
-        f"init_std={init_std}."
-    )
-  return init_std
 
 
 class _GaussianHeadBase(hk.Module):
@@ -88,19 +53,19 @@ class _GaussianHeadBase(hk.Module):
       min_std: float | None,
       max_std: float | None,
       init_std: float,
-      w_init: torsos.WInit,
+      w_init: initializers.WInit,
       b_init: hk.initializers.Initializer | None,
       name: str | None,
   ):
     owner = type(self).__name__
-    action_size = _check_action_size(action_size, owner)
+    action_size = _checks.integer(action_size, owner=owner, arg="action_size")
     transform = std_transforms.make_std_transform(
         std_transform, min_std, max_std, owner=owner
     )
-    init_std = _check_init_std(init_std, owner)
+    init_std = _checks.positive_float(init_std, owner=owner, arg="init_std")
     std_bias = float(transform.inverse(init_std, owner=owner, arg="init_std"))
-    loc_w_init = torsos.resolve_w_init(
-        w_init, gain=torsos.POLICY_GAIN, owner=owner
+    loc_w_init = initializers.resolve_w_init(
+        w_init, gain=initializers.POLICY_GAIN, owner=owner
     )
     super().__init__(name=name)
     self.action_size = action_size
@@ -113,7 +78,7 @@ class _GaussianHeadBase(hk.Module):
 
   @hk.transparent
   def _loc_and_scale(self, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
-    contracts.check_float_input(
+    _checks.float_input(
         inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
     )
     loc = hk.Linear(
@@ -161,7 +126,7 @@ class GaussianHead(_GaussianHeadBase):
       min_std: float | None = None,
       max_std: float | None = None,
       init_std: float = 1.0,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       b_init: hk.initializers.Initializer | None = None,
       name: str | None = None,
   ):
@@ -183,8 +148,8 @@ class GaussianHead(_GaussianHeadBase):
       name: the module name; defaults to "gaussian_head".
 
     Raises:
-      TypeError: if `action_size` is not an int, or `std_transform`,
-        `init_std`, a bound or `w_init` has the wrong type.
+      TypeError: if `action_size` is not an int (Python or NumPy), or
+        `std_transform`, `init_std`, a bound or `w_init` has the wrong type.
       ValueError: if `action_size` < 1, the bounds are invalid for the
         transform, `init_std` is not strictly inside them, or `w_init` is an
         unknown string.
@@ -249,7 +214,7 @@ class TanhGaussianHead(_GaussianHeadBase):
       min_std: float | None = None,
       max_std: float | None = None,
       init_std: float = 1.0,
-      w_init: torsos.WInit = None,
+      w_init: initializers.WInit = None,
       b_init: hk.initializers.Initializer | None = None,
       name: str | None = None,
   ):
@@ -257,7 +222,8 @@ class TanhGaussianHead(_GaussianHeadBase):
 
     Args:
       action_spec: an int `A` for bounds `[-1, 1]^A`, or `(low, high)`, two
-        `[A]` arrays (see `haiku_policies.specs.action_bounds`).
+        `[A]` arrays (see `haiku_policies.specs.action_bounds`); one of them
+        may be a scalar, broadcast to `[A]`.
       state_dependent_std: as for `GaussianHead`.
       std_transform: as for `GaussianHead`.
       min_std: as for `GaussianHead`.
@@ -268,14 +234,17 @@ class TanhGaussianHead(_GaussianHeadBase):
       name: the module name; defaults to "tanh_gaussian_head".
 
     Raises:
-      TypeError: if `action_spec` is neither an int nor a pair, or another
-        argument has the wrong type (see `GaussianHead`).
-      ValueError: if `A` < 1, the bounds differ in shape, are not `(A,)`, hold
-        NaN, are infinite on one side only or have `low >= high` somewhere,
-        or another argument is invalid (see `GaussianHead`).
+      TypeError: if `action_spec` is neither an int nor a pair, a bound is
+        traced or not numeric, or another argument has the wrong type (see
+        `GaussianHead`).
+      ValueError: if `A` < 1, the bounds are not scalars or `[A]` arrays of
+        one `A` (at least one `[A]`), hold NaN, are infinite on one side only
+        or have `low >= high` somewhere, or another argument is invalid (see
+        `GaussianHead`).
     """
-    low, high = _bounds.from_action_spec(action_spec, type(self).__name__,
-                                         finite=False)
+    low, high = _checks.action_spec(
+        action_spec, owner=type(self).__name__, finite=False
+    )
     super().__init__(
         len(low),
         state_dependent_std=state_dependent_std,

@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from haiku_policies import contracts
+from haiku_policies import _checks
 
 __all__ = [
     "NormalizerState",
@@ -84,20 +84,14 @@ def normalizer_init(size: int) -> NormalizerState:
     `epsilon`).
 
   Raises:
-    ValueError: if `size` is not an int >= 1.
+    TypeError: if `size` is not an int (Python or NumPy).
+    ValueError: if `size` < 1.
 
   >>> from haiku_policies.normalization import normalizer_init
   >>> normalizer_init(3).mean.shape
   (3,)
   """
-  if (
-      isinstance(size, bool)
-      or not isinstance(size, (int, np.integer))
-      or size < 1
-  ):
-    raise ValueError(
-        f"normalizer_init: `size` must be an int >= 1, got size={size!r}."
-    )
+  size = _checks.integer(size, owner="normalizer_init", arg="size")
   return NormalizerState(
       count=jnp.zeros((), _STATS_DTYPE),
       mean=jnp.zeros((size,), _STATS_DTYPE),
@@ -107,7 +101,7 @@ def normalizer_init(size: int) -> NormalizerState:
 
 def _check_obs(state: NormalizerState, x: jax.Array, owner: str) -> None:
   size = state.mean.shape[-1]
-  contracts.check_float_input(
+  _checks.float_input(
       x, owner=owner, arg="x", spec=f"[..., {size}]", last_dim=size
   )
 
@@ -199,17 +193,6 @@ def normalize(
   return out.astype(x.dtype)
 
 
-def _validate_clip_epsilon(clip, epsilon, owner: str) -> None:
-  if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
-    raise ValueError(
-        f"{owner}: `clip` must be None or a float > 0, got clip={clip!r}."
-    )
-  if not (isinstance(epsilon, (int, float)) and epsilon >= 0):
-    raise ValueError(
-        f"{owner}: `epsilon` must be a float >= 0, got epsilon={epsilon!r}."
-    )
-
-
 class RunningNormalizer(hk.Module):
   """Normalises `[..., O]` observations by running statistics in Haiku state.
 
@@ -247,9 +230,14 @@ class RunningNormalizer(hk.Module):
       name: the module name; defaults to "running_normalizer".
 
     Raises:
-      ValueError: if `clip` <= 0 or `epsilon` < 0.
+      TypeError: if `clip` or `epsilon` is not a number (or None for `clip`).
+      ValueError: if `clip` is not finite and > 0, or `epsilon` is not finite
+        and >= 0.
     """
-    _validate_clip_epsilon(clip, epsilon, type(self).__name__)
+    owner = type(self).__name__
+    if clip is not None:
+      clip = _checks.positive_float(clip, owner=owner, arg="clip")
+    epsilon = _checks.nonnegative_float(epsilon, owner=owner, arg="epsilon")
     super().__init__(name=name)
     self.clip = clip
     self.epsilon = epsilon
@@ -269,7 +257,7 @@ class RunningNormalizer(hk.Module):
       AssertionError: (chex) if `x` has rank 0, a non-float dtype, or a last
         dim that differs from the stored statistics.
     """
-    contracts.check_float_input(
+    _checks.float_input(
         x, owner=type(self).__name__, arg="x", spec="[..., O]"
     )
     size = x.shape[-1]

@@ -33,6 +33,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_policies import _checks
+
 __all__ = ["STD_TRANSFORMS", "StdTransform", "make_std_transform"]
 
 STD_TRANSFORMS = ("softplus", "clipped_exp", "tanh", "exp")
@@ -131,24 +133,6 @@ class StdTransform:
     return np.log(std)
 
 
-def _check_bound(value, arg: str, owner: str) -> float | None:
-  if value is None:
-    return None
-  if isinstance(value, bool) or not isinstance(
-      value, (int, float, np.floating)
-  ):
-    raise TypeError(
-        f"{owner}: `{arg}` must be a Python float or None, got "
-        f"{type(value).__name__}."
-    )
-  value = float(value)
-  if not (math.isfinite(value) and value > 0.0):
-    raise ValueError(
-        f"{owner}: `{arg}` must be a finite float > 0, got {arg}={value}."
-    )
-  return value
-
-
 def make_std_transform(
     kind: str | StdTransform = "softplus",
     min_std: float | None = None,
@@ -171,9 +155,9 @@ def make_std_transform(
     The transform.
 
   Raises:
+    TypeError: if `kind` or a bound has the wrong type.
     ValueError: for an unknown `kind`, a bound the kind does not support, a
       bound <= 0 or not finite, or `min_std >= max_std`.
-    TypeError: if `kind` or a bound has the wrong type.
   """
   if isinstance(kind, StdTransform):
     if min_std is not None or max_std is not None:
@@ -183,18 +167,14 @@ def make_std_transform(
           f"max_std={max_std}."
       )
     return kind
-  if not isinstance(kind, str):
-    raise TypeError(
-        f"{owner}: `std_transform` must be one of {STD_TRANSFORMS} or a "
-        f"StdTransform, got {type(kind).__name__}."
-    )
-  if kind not in _DEFAULTS:
-    raise ValueError(
-        f"{owner}: `std_transform` must be one of {STD_TRANSFORMS}, got "
-        f"std_transform={kind!r}."
-    )
-  min_std = _check_bound(min_std, "min_std", owner)
-  max_std = _check_bound(max_std, "max_std", owner)
+  kind = _checks.one_of(
+      kind, STD_TRANSFORMS, owner=owner, arg="std_transform",
+      alternative=" or a StdTransform",
+  )
+  if min_std is not None:
+    min_std = _checks.positive_float(min_std, owner=owner, arg="min_std")
+  if max_std is not None:
+    max_std = _checks.positive_float(max_std, owner=owner, arg="max_std")
   default_min, default_max = _DEFAULTS[kind]
   if kind in ("softplus", "exp") and max_std is not None:
     raise ValueError(

@@ -1,135 +1,20 @@
-"""MLP torsos and the weight initialisations RL code uses.
+"""MLP torsos.
 
 Shapes: `[...]` any leading batch dims, `O` input dims, `H` output dims.
 
-Two initialisation families cover most RL code:
-
-* Orthogonal (PPO): hidden layers with gain `sqrt(2)`, the policy output layer
-  with gain `0.01` and the value output layer with gain `1`; biases zero. See
-  "The 37 Implementation Details of Proximal Policy Optimization" by Huang et
-  al. (2022,
-  https://iclr-blog-track.github.io/2022/03/25/ppo-implementation-details/).
-* Variance scaling (Acme SAC/TD3/D4PG): `VarianceScaling(1.0, "fan_in",
-  "uniform")` on every layer; biases zero.
-
-Every module here accepts `w_init` as an initializer, None (Haiku's default,
-a truncated normal with stddev `1/sqrt(fan_in)`), or one of the strings
-"orthogonal" and "variance_scaling", which pick the preset for the layer's role
-(`HIDDEN_GAIN`, `POLICY_GAIN` or `VALUE_GAIN` for orthogonal).
+`w_init` takes an initializer, None or a preset name; see
+`haiku_policies.initializers`.
 """
 
 from collections.abc import Callable, Sequence
-import math
 
 import haiku as hk
 import jax
 
-from haiku_policies import contracts
+from haiku_policies import _checks
+from haiku_policies import initializers
 
-__all__ = [
-    "HIDDEN_GAIN",
-    "MLPTorso",
-    "POLICY_GAIN",
-    "VALUE_GAIN",
-    "orthogonal_init",
-    "resolve_w_init",
-    "variance_scaling_init",
-]
-
-HIDDEN_GAIN = math.sqrt(2.0)
-POLICY_GAIN = 0.01
-VALUE_GAIN = 1.0
-
-WInit = hk.initializers.Initializer | str | None
-_PRESETS = ("orthogonal", "variance_scaling")
-
-
-def orthogonal_init(gain: float = HIDDEN_GAIN) -> hk.initializers.Initializer:
-  """Returns the orthogonal initializer PPO code uses, with gain `gain`.
-
-  Args:
-    gain: the scale of the orthogonal matrix; `HIDDEN_GAIN` (sqrt 2) for hidden
-      layers, `POLICY_GAIN` (0.01) for policy outputs, `VALUE_GAIN` (1) for
-      value outputs.
-
-  Returns:
-    A Haiku initializer.
-  """
-  return hk.initializers.Orthogonal(scale=gain)
-
-
-def variance_scaling_init() -> hk.initializers.Initializer:
-  """Returns Acme's `VarianceScaling(1.0, "fan_in", "uniform")` initializer.
-
-  Returns:
-    A Haiku initializer drawing from `U(-sqrt(3/fan_in), sqrt(3/fan_in))`.
-  """
-  return hk.initializers.VarianceScaling(1.0, "fan_in", "uniform")
-
-
-def resolve_w_init(
-    w_init: WInit, *, gain: float, owner: str
-) -> hk.initializers.Initializer | None:
-  """Turns a `w_init` argument into a Haiku initializer (or None).
-
-  Args:
-    w_init: an initializer, None, "orthogonal" or "variance_scaling".
-    gain: the orthogonal gain for this layer's role (ignored otherwise).
-    owner: the name of the module, for error messages.
-
-  Returns:
-    The initializer; None keeps Haiku's default.
-
-  Raises:
-    ValueError: if `w_init` is an unknown string.
-    TypeError: if `w_init` is neither a string, None nor callable.
-  """
-  if w_init is None:
-    return None
-  if isinstance(w_init, str):
-    if w_init == "orthogonal":
-      return orthogonal_init(gain)
-    if w_init == "variance_scaling":
-      return variance_scaling_init()
-    raise ValueError(
-        f"{owner}: `w_init` must be an initializer or one of {_PRESETS}, "
-        f"got w_init={w_init!r}."
-    )
-  if not callable(w_init):
-    raise TypeError(
-        f"{owner}: `w_init` must be an initializer, None or one of "
-        f"{_PRESETS}, got {type(w_init).__name__}."
-    )
-  return w_init
-
-
-def validate_output_sizes(
-    output_sizes: Sequence[int], *, owner: str, allow_empty: bool
-) -> tuple[int, ...]:
-  """Validates layer sizes eagerly; returns them as a tuple of ints.
-
-  Raises:
-    TypeError: if `output_sizes` is not a sequence of ints.
-    ValueError: if it is empty (and not allowed) or holds a size < 1.
-  """
-  if isinstance(output_sizes, int) or not isinstance(output_sizes, Sequence):
-    raise TypeError(
-        f"{owner}: `output_sizes` must be a sequence of ints such as "
-        "(256, 256), "
-        f"got {output_sizes!r}."
-    )
-  sizes = tuple(output_sizes)
-  if not allow_empty and not sizes:
-    raise ValueError(
-        f"{owner}: `output_sizes` must hold at least one layer size, got ()."
-    )
-  for size in sizes:
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-      raise ValueError(
-          f"{owner}: every entry of `output_sizes` must be an int >= 1, got "
-          f"output_sizes={sizes!r}."
-      )
-  return sizes
+__all__ = ["MLPTorso"]
 
 
 class MLPTorso(hk.Module):
@@ -161,7 +46,7 @@ class MLPTorso(hk.Module):
       activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
       layer_norm: bool = False,
       activate_final: bool = True,
-      w_init: WInit = None,
+      w_init: initializers.WInit = None,
       b_init: hk.initializers.Initializer | None = None,
       name: str | None = None,
   ):
@@ -184,12 +69,11 @@ class MLPTorso(hk.Module):
         is an unknown string.
     """
     owner = type(self).__name__
-    sizes = validate_output_sizes(output_sizes, owner=owner, allow_empty=False)
-    if not callable(activation):
-      raise TypeError(
-          f"{owner}: `activation` must be callable, got {activation!r}."
-      )
-    resolved = resolve_w_init(w_init, gain=HIDDEN_GAIN, owner=owner)
+    sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=False)
+    _checks.function(activation, owner=owner, arg="activation")
+    resolved = initializers.resolve_w_init(
+        w_init, gain=initializers.HIDDEN_GAIN, owner=owner
+    )
     super().__init__(name=name)
     self.output_sizes = sizes
     self.activation = activation
@@ -210,7 +94,7 @@ class MLPTorso(hk.Module):
     Raises:
       AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
     """
-    contracts.check_float_input(
+    _checks.float_input(
         inputs, owner=type(self).__name__, arg="inputs", spec="[..., O]"
     )
     x = inputs

@@ -3,8 +3,11 @@
 Each case asserts the exception type and the key words of its message: the
 owner (module or function), the argument in backticks and the offending value
 or shape. Constructor errors are `ValueError`/`TypeError`; call-time shape and
-dtype errors are chex `AssertionError`s and fire under `jit` as well. Every
-public name of `haiku_policies` that checks its input owns at least one case.
+dtype errors are chex `AssertionError`s and fire under `jit` as well. One kind
+of mistake, one type, in every owner: a wrong type (a float where an int is
+due, a string where a float is due, a traced bound) is a `TypeError`, a wrong
+value a `ValueError`; NumPy ints count as ints everywhere. Every public name
+of `haiku_policies` that checks its input owns at least one case.
 """
 
 import dataclasses
@@ -90,6 +93,12 @@ CATALOGUE = (
         ("MLPTorso", "`output_sizes`", "sequence of ints", "64"),
     ),
     Bad(
+        "torso_float_size",
+        lambda: _build(lambda: MLPTorso((64, 8.0))),
+        TypeError,
+        ("MLPTorso", "`output_sizes`", "sequence of ints", "float"),
+    ),
+    Bad(
         "torso_unknown_w_init",
         lambda: _build(lambda: MLPTorso((8,), w_init="xavier")),
         ValueError,
@@ -127,6 +136,12 @@ CATALOGUE = (
         lambda: _build(lambda: GaussianHead(2.0)),
         TypeError,
         ("GaussianHead", "`action_size`", "int", "float"),
+    ),
+    Bad(
+        "gaussian_string_init_std",
+        lambda: _build(lambda: GaussianHead(2, init_std="1.0")),
+        TypeError,
+        ("GaussianHead", "`init_std`", "float > 0", "init_std='1.0' (str)"),
     ),
     Bad(
         "gaussian_unknown_transform",
@@ -243,6 +258,12 @@ CATALOGUE = (
         ValueError,
         ("TanhGaussianHead", "both bounds finite", "high=[inf]"),
     ),
+    Bad(
+        "tanh_head_scalar_bounds",
+        lambda: _build(lambda: TanhGaussianHead((-1.0, 1.0))),
+        ValueError,
+        ("TanhGaussianHead", "`action_spec`", "[A] array", "low=-1.0"),
+    ),
     # DeterministicHead and the noise helpers.
     Bad(
         "deterministic_infinite_bounds",
@@ -279,12 +300,34 @@ CATALOGUE = (
             "noise_clip=-0.5",
         ),
     ),
+    Bad(
+        "exploration_noise_string_scale",
+        lambda: add_exploration_noise(
+            KEY, _zeros(4, 2), -1.0, 1.0, noise_scale="0.1"
+        ),
+        TypeError,
+        ("add_exploration_noise", "`noise_scale`", ">= 0", "'0.1' (str)"),
+    ),
+    Bad(
+        "exploration_noise_traced_bounds",
+        lambda: jax.jit(
+            lambda low: add_exploration_noise(KEY, _zeros(4, 2), low, 1.0)
+        )(-jnp.ones(2)),
+        TypeError,
+        ("add_exploration_noise", "`low`", "concrete value"),
+    ),
     # CategoricalHead.
     Bad(
         "categorical_zero_actions",
         lambda: _build(lambda: CategoricalHead(0)),
         ValueError,
         ("CategoricalHead", "`num_actions`", ">= 1", "num_actions=0"),
+    ),
+    Bad(
+        "categorical_float_actions",
+        lambda: _build(lambda: CategoricalHead(3.0)),
+        TypeError,
+        ("CategoricalHead", "`num_actions`", "int", "num_actions=3.0"),
     ),
     Bad(
         "categorical_mask_wrong_size",
@@ -322,6 +365,12 @@ CATALOGUE = (
         ("QHead", "`obs` and `action`", "(4, 3)", "(5, 2)"),
     ),
     Bad(
+        "q_head_float_size",
+        lambda: _build(lambda: QHead((8.0,))),
+        TypeError,
+        ("QHead", "`output_sizes`", "sequence of ints", "float"),
+    ),
+    Bad(
         "ensemble_zero_critics",
         lambda: _build(lambda: CriticEnsemble(0)),
         ValueError,
@@ -332,6 +381,12 @@ CATALOGUE = (
         lambda: _build(lambda: CriticEnsemble(2.0)),
         TypeError,
         ("CriticEnsemble", "`num_critics`", "int", "float"),
+    ),
+    Bad(
+        "ensemble_numpy_int_zero_critics",
+        lambda: _build(lambda: CriticEnsemble(np.int64(0))),
+        ValueError,
+        ("CriticEnsemble", "`num_critics`", ">= 1", "num_critics=0"),
     ),
     Bad(
         "ensemble_int_action",
@@ -351,10 +406,28 @@ CATALOGUE = (
         ("RunningNormalizer", "`clip`", "> 0", "clip=-1.0"),
     ),
     Bad(
+        "normalizer_string_clip",
+        lambda: _build(lambda: RunningNormalizer(clip="10")),
+        TypeError,
+        ("RunningNormalizer", "`clip`", "float > 0", "clip='10' (str)"),
+    ),
+    Bad(
+        "normalizer_negative_epsilon",
+        lambda: _build(lambda: RunningNormalizer(epsilon=-1e-8)),
+        ValueError,
+        ("RunningNormalizer", "`epsilon`", ">= 0", "epsilon=-1e-08"),
+    ),
+    Bad(
         "normalizer_zero_size",
         lambda: normalizer_init(0),
         ValueError,
         ("normalizer_init", "`size`", ">= 1", "size=0"),
+    ),
+    Bad(
+        "normalizer_float_size",
+        lambda: normalizer_init(3.0),
+        TypeError,
+        ("normalizer_init", "`size`", "int", "size=3.0"),
     ),
     Bad(
         "normalizer_update_wrong_size",

@@ -1,93 +1,17 @@
-"""Tests for the input checks and `assert_tree_on_devices`.
+"""Tests for `assert_tree_on_devices`, the device-placement testing helper.
 
-`assert_tree_on_devices` is checked on a second device in a fresh process
-with 2 fake CPU devices (`multidevice.run_with_cpu_devices`); its pmap path
-runs in `pmap_modules_test.py`.
+It is checked on a second device in a fresh process with 2 fake CPU devices
+(`multidevice.run_with_cpu_devices`); its pmap path runs in
+`pmap_modules_test.py`. The library's input checks are in `checks_test.py`.
 """
 
 from absl.testing import absltest
-import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from haiku_policies.contracts import assert_tree_on_devices
-from haiku_policies.contracts import check_bool_input
-from haiku_policies.contracts import check_float_input
-from haiku_policies.contracts import check_same_leading_shape
 import multidevice
-
-
-class CheckInputTest(chex.TestCase):
-
-  @chex.variants(with_jit=True, without_jit=True)
-  def test_valid_float_inputs_pass_under_jit(self):
-    @self.variant
-    def f(x):
-      check_float_input(x, owner="Demo", arg="obs", spec="[..., 3]", last_dim=3)
-      return x
-
-    for shape in [(3,), (2, 3), (4, 2, 3)]:
-      f(jnp.zeros(shape))
-
-  def test_float_message_names_owner_argument_and_shapes(self):
-    with self.assertRaisesRegex(
-        AssertionError,
-        r"Demo: `obs` must be a float array of shape \[\.\.\., 3\] "
-        r"\(last dim 3\), got shape \(2, 4\) and dtype float32",
-    ):
-      check_float_input(
-          jnp.zeros((2, 4)),
-          owner="Demo",
-          arg="obs",
-          spec="[..., 3]",
-          last_dim=3,
-      )
-
-  def test_rank_zero_is_rejected(self):
-    with self.assertRaisesRegex(AssertionError, r"rank >= 1\), got shape \(\)"):
-      check_float_input(jnp.zeros(()), owner="Demo", arg="obs", spec="[..., O]")
-
-  def test_integer_dtype_is_rejected_inside_jit(self):
-    f = jax.jit(
-        lambda x: check_float_input(x, owner="Demo", arg="obs", spec="[..., O]")
-    )
-    with self.assertRaisesRegex(AssertionError, "dtype int32"):
-      f(jnp.zeros((2, 3), jnp.int32))
-
-  def test_non_array_is_a_type_error(self):
-    with self.assertRaisesRegex(TypeError, "Demo: `obs` must be an array"):
-      check_float_input([1.0, 2.0], owner="Demo", arg="obs", spec="[..., O]")
-
-  def test_bool_check(self):
-    check_bool_input(
-        np.ones((2, 4), bool),
-        owner="Demo",
-        arg="mask",
-        spec="[..., A]",
-        last_dim=4,
-    )
-    with self.assertRaisesRegex(AssertionError, "`mask` must be a bool array"):
-      check_bool_input(
-          np.ones((2, 4)), owner="Demo", arg="mask", spec="[..., A]", last_dim=4
-      )
-
-  def test_leading_shape_check(self):
-    check_same_leading_shape(
-        jnp.zeros((2, 3)),
-        jnp.zeros((2, 1)),
-        owner="Demo",
-        args=("obs", "action"),
-    )
-    with self.assertRaisesRegex(
-        AssertionError, r"got shapes \(2, 3\) and \(5, 1\)"
-    ):
-      check_same_leading_shape(
-          jnp.zeros((2, 3)),
-          jnp.zeros((5, 1)),
-          owner="Demo",
-          args=("obs", "action"),
-      )
 
 
 class AssertTreeOnDevicesTest(absltest.TestCase):

@@ -118,6 +118,13 @@ class CriticEnsembleTest(chex.TestCase):
           atol=ATOL,
       )
 
+  def test_numpy_int_num_critics_is_accepted(self):
+    # Every int check in the library takes NumPy ints (e.g. from a config).
+    obs, act = _arrays((4,))
+    f = _pure(lambda o, a: CriticEnsemble(np.int64(2), (8,))(o, a))
+    q = f.apply(f.init(KEY, obs, act), obs, act)
+    self.assertEqual(q.shape, (2, 4))
+
   def test_members_have_independent_initial_weights(self):
     _, params, _, _ = self._init(n=4)
     for module, leaves in params.items():

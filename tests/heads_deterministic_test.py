@@ -85,6 +85,16 @@ class DeterministicHeadTest(chex.TestCase):
         with self.assertRaisesRegex(ValueError, "must be finite"):
           helper(KEY, jnp.zeros(2), -np.inf, np.inf)
 
+  def test_noise_helpers_broadcast_a_scalar_bound_against_an_array(self):
+    # Bounds follow one contract (as in TanhNormal): scalars or [A] arrays
+    # that broadcast together. HIGH with low=0 clips the noise of dim 1 to 0.5.
+    action = np.broadcast_to(HIGH, (100, 2))
+    for helper in (add_exploration_noise, add_target_smoothing_noise):
+      with self.subTest(helper=helper.__name__):
+        noisy = np.asarray(helper(KEY, action, 0.0, HIGH))
+        self.assertTrue(np.all((noisy >= 0.0) & (noisy <= HIGH)))
+        self.assertTrue(np.any(noisy[:, 0] < 9.0))  # Scaled by h = 5.
+
   def test_int_spec_means_unit_bounds(self):
     # Bounds [-1, 1]: centre 0 and half-range 1, so the action is tanh(pre).
     h = _features((5, 4))

@@ -1,4 +1,4 @@
-"""Tests for `MLPTorso` and the initialisation presets, against NumPy."""
+"""Tests for `MLPTorso`, against NumPy."""
 
 from absl.testing import absltest
 from absl.testing import parameterized
@@ -8,7 +8,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from haiku_policies import torsos
 from haiku_policies.torsos import MLPTorso
 
 RTOL = 1e-5
@@ -84,35 +83,6 @@ class MLPTorsoTest(chex.TestCase):
         sorted(f.init(KEY, x)),
         ["mlp_torso/layer_norm_0", "mlp_torso/linear_0", "mlp_torso/linear_1"],
     )
-
-  @parameterized.parameters(
-      ("orthogonal", torsos.HIDDEN_GAIN),
-      (torsos.orthogonal_init(torsos.POLICY_GAIN), torsos.POLICY_GAIN),
-  )
-  def test_orthogonal_init_has_orthogonal_columns_with_gain(self, w_init, gain):
-    params = _init_params(lambda: MLPTorso((16,), w_init=w_init), _x((2, 64)))
-    w = np.asarray(params["mlp_torso/linear_0"]["w"], np.float64)
-    np.testing.assert_allclose(w.T @ w, gain**2 * np.eye(16), atol=1e-5)
-    np.testing.assert_array_equal(params["mlp_torso/linear_0"]["b"], 0.0)
-
-  def test_variance_scaling_init_is_acme_fan_in_uniform(self):
-    fan_in = 400
-    params = _init_params(
-        lambda: MLPTorso((300,), w_init="variance_scaling"), _x((2, fan_in))
-    )
-    w = np.asarray(params["mlp_torso/linear_0"]["w"], np.float64)
-    bound = np.sqrt(3.0 / fan_in)
-    self.assertLessEqual(np.abs(w).max(), bound)
-    # U(-b, b) has variance b^2 / 3 = 1 / fan_in; 120k draws give ~0.5% error.
-    np.testing.assert_allclose(w.var(), 1.0 / fan_in, rtol=0.03)
-
-  def test_resolve_w_init_gains_by_role(self):
-    for gain in (torsos.HIDDEN_GAIN, torsos.POLICY_GAIN, torsos.VALUE_GAIN):
-      init = torsos.resolve_w_init("orthogonal", gain=gain, owner="T")
-      w = hk.transform(lambda: init((8, 8), jnp.float32)).apply({}, KEY)
-      w = np.asarray(w, np.float64)
-      np.testing.assert_allclose(w.T @ w, gain**2 * np.eye(8), atol=1e-5)
-    self.assertIsNone(torsos.resolve_w_init(None, gain=1.0, owner="T"))
 
   def test_default_name_is_mlp_torso(self):
     params = _init_params(lambda: MLPTorso((4,)), _x((1, 2)))

@@ -1,16 +1,17 @@
 """Base class for distributions parameterized by `loc` and `scale` `[..., A]`."""
 
-from typing import Any, Tuple
+from typing import Any
 
 import distrax
 import jax
 import numpy as np
 
-from haiku_policies.distributions import _validation
+from haiku_policies import _checks
 
 
-def seed_and_shape(seed: Any, sample_shape: Any) -> Tuple[jax.Array,
-                                                          Tuple[int, ...]]:
+def seed_and_shape(
+    seed: Any, sample_shape: Any
+) -> tuple[jax.Array, tuple[int, ...]]:
   """A PRNG key from a key or an integer seed, and `sample_shape` as a tuple."""
   key = jax.random.PRNGKey(seed) if isinstance(seed,
                                                (int, np.integer)) else seed
@@ -28,7 +29,7 @@ class LocScaleDistribution(distrax.Distribution):
   """
 
   def __init__(self, loc: Any, scale: Any):
-    loc, scale = _validation.loc_and_scale(type(self).__name__, loc, scale)
+    loc, scale = _checks.loc_and_scale(loc, scale, owner=type(self).__name__)
     super().__init__()
     self._loc = loc
     self._scale = scale
@@ -44,26 +45,26 @@ class LocScaleDistribution(distrax.Distribution):
     return self._scale
 
   @property
-  def event_shape(self) -> Tuple[int, ...]:
+  def event_shape(self) -> tuple[int, ...]:
     return self._loc.shape[-1:]
 
   @property
-  def batch_shape(self) -> Tuple[int, ...]:
+  def batch_shape(self) -> tuple[int, ...]:
     return self._loc.shape[:-1]
 
-  def _draw(self, key: jax.Array, sample_shape: Tuple[int, ...]):
+  def _draw(self, key: jax.Array, sample_shape: tuple[int, ...]):
     raise NotImplementedError
 
   def sample(self, *, seed, sample_shape=()) -> jax.Array:
     return self._draw(*seed_and_shape(seed, sample_shape))[0]
 
   def sample_and_log_prob(self, *, seed,
-                          sample_shape=()) -> Tuple[jax.Array, jax.Array]:
+                          sample_shape=()) -> tuple[jax.Array, jax.Array]:
     return self._draw(*seed_and_shape(seed, sample_shape))[:2]
 
   def _sample_n(self, key: jax.Array, n: int) -> jax.Array:
     return self._draw(key, (n,))[0]
 
   def _sample_n_and_log_prob(self, key: jax.Array,
-                             n: int) -> Tuple[jax.Array, jax.Array]:
+                             n: int) -> tuple[jax.Array, jax.Array]:
     return self._draw(key, (n,))[:2]

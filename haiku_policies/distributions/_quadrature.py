@@ -18,8 +18,8 @@ Both branches are evaluated and selected with `jnp.where`; the wide branch sees
 `max(scale, 0.5)`, so neither produces NaN gradients for the other.
 """
 
+from collections.abc import Callable
 import math
-from typing import Callable
 
 import jax
 import jax.numpy as jnp

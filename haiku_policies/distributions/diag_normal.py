@@ -4,11 +4,12 @@ Shapes: `[...]` batch dims, `A` action (event) dims, `n` samples.
 """
 
 import math
-from typing import Any, Tuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 
+from haiku_policies import _checks
 from haiku_policies.distributions import _base
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -35,8 +36,8 @@ def normal_kl(loc_p: jax.Array, scale_p: jax.Array, loc_q: jax.Array,
 
 
 def reparameterized_sample_and_log_prob(
-    key: jax.Array, sample_shape: Tuple[int, ...], loc: jax.Array,
-    scale: jax.Array) -> Tuple[jax.Array, jax.Array]:
+    key: jax.Array, sample_shape: tuple[int, ...], loc: jax.Array,
+    scale: jax.Array) -> tuple[jax.Array, jax.Array]:
   """`loc + scale * eps`, `eps ~ N(0, I)`, and its log-density, from `eps`.
 
   The noise has shape `sample_shape + loc.shape` and the same values that
@@ -53,17 +54,6 @@ def reparameterized_sample_and_log_prob(
   eps = jax.random.normal(key, sample_shape + loc.shape, dtype=loc.dtype)
   log_prob = (-0.5 * jnp.square(eps) - jnp.log(scale) - _HALF_LOG_2PI).sum(-1)
   return loc + scale * eps, log_prob
-
-
-def check_event(owner: str, value: Any, event_size: int,
-                dtype: jnp.dtype) -> jax.Array:
-  """Casts a `[..., A]` argument of `log_prob` and checks its last axis."""
-  value = jnp.asarray(value)
-  if value.ndim < 1 or value.shape[-1] != event_size:
-    raise ValueError(
-        f"{owner}: the value to score must have shape `[..., {event_size}]`, "
-        f"got shape {value.shape}.")
-  return value.astype(dtype)
 
 
 class DiagNormal(_base.LocScaleDistribution):
@@ -103,7 +93,7 @@ class DiagNormal(_base.LocScaleDistribution):
     """
     super().__init__(loc, scale)
 
-  def _draw(self, key: jax.Array, sample_shape: Tuple[int, ...]):
+  def _draw(self, key: jax.Array, sample_shape: tuple[int, ...]):
     sample, log_prob = reparameterized_sample_and_log_prob(
         key, sample_shape, self._loc, self._scale)
     return sample, log_prob, sample
@@ -120,8 +110,8 @@ class DiagNormal(_base.LocScaleDistribution):
     Raises:
       ValueError: if the last axis of `value` is not `A`.
     """
-    value = check_event(type(self).__name__, value, self._loc.shape[-1],
-                        self._loc.dtype)
+    value = _checks.event(value, owner=type(self).__name__,
+                          size=self._loc.shape[-1], dtype=self._loc.dtype)
     return normal_log_prob(value, self._loc, self._scale).sum(-1)
 
   def entropy(self) -> jax.Array:

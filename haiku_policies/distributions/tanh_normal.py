@@ -3,15 +3,15 @@
 Shapes: `[...]` batch dims, `A` action (event) dims, `n` samples.
 """
 
-from typing import Any, Tuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_policies import _checks
 from haiku_policies.distributions import _base
 from haiku_policies.distributions import _quadrature
-from haiku_policies.distributions import _validation
 from haiku_policies.distributions import diag_normal
 
 _MODE_NEWTON_STEPS = 40
@@ -75,15 +75,18 @@ class TanhNormal(_base.LocScaleDistribution):
         `low = -inf, high = inf` is unsquashed.
 
     Raises:
-      TypeError: non-floating `loc`/`scale`, or traced bounds.
-      ValueError: rank-0 `loc`, shapes that do not broadcast, one-sided
+      TypeError: non-floating `loc`/`scale`, or traced or non-numeric bounds.
+      ValueError: rank-0 `loc`, shapes that do not broadcast (bounds: scalars
+        or `[A]` arrays, with `A` the last axis of `loc`), one-sided
         infinite bounds, `low >= high`, NaN bounds, or (concrete values only)
         `scale <= 0` or non-finite values.
     """
     super().__init__(loc, scale)
     # Tuples of Python floats: static pytree metadata, constants under jit.
-    self._low, self._high = _validation.action_bounds(
-        type(self).__name__, low, high, self._loc.shape[-1])
+    low_a, high_a = _checks.bounds(low, high, owner=type(self).__name__,
+                                   finite=False, size=self._loc.shape[-1])
+    self._low = tuple(low_a.tolist())
+    self._high = tuple(high_a.tolist())
 
   @property
   def low(self) -> jax.Array:
@@ -95,11 +98,6 @@ class TanhNormal(_base.LocScaleDistribution):
     """Upper bounds, `[A]`."""
     return jnp.asarray(self._high, self._loc.dtype)
 
-  @property
-  def base(self) -> diag_normal.DiagNormal:
-    """The pre-squash Gaussian."""
-    return diag_normal.DiagNormal(self._loc, self._scale)
-
   # Static bound constants (NumPy, float64).
 
   def _squashed(self) -> np.ndarray:
@@ -108,7 +106,7 @@ class TanhNormal(_base.LocScaleDistribution):
   def _unit_bounds(self) -> bool:
     return all(l == -1.0 and h == 1.0 for l, h in zip(self._low, self._high))
 
-  def _affine(self) -> Tuple[jax.Array, jax.Array]:
+  def _affine(self) -> tuple[jax.Array, jax.Array]:
     """Centre `c` and half-range `h`; 0 and 1 where unsquashed."""
     squashed = self._squashed()
     low = np.where(squashed, self._low, -1.0)
@@ -146,14 +144,14 @@ class TanhNormal(_base.LocScaleDistribution):
 
   # Sampling and scoring.
 
-  def _draw(self, key: jax.Array, sample_shape: Tuple[int, ...]):
+  def _draw(self, key: jax.Array, sample_shape: tuple[int, ...]):
     pre_squash, base_log_prob = diag_normal.reparameterized_sample_and_log_prob(
         key, sample_shape, self._loc, self._scale)
     log_prob = base_log_prob - self._log_det_jacobian(pre_squash)
     return self.squash(pre_squash), log_prob, pre_squash
 
   def sample_and_log_prob_with_pre_squash(
-      self, *, seed, sample_shape=()) -> Tuple[jax.Array, jax.Array, jax.Array]:
+      self, *, seed, sample_shape=()) -> tuple[jax.Array, jax.Array, jax.Array]:
     """One draw as `(action, log_prob, pre_squash)`.
 
     Args:
@@ -182,8 +180,8 @@ class TanhNormal(_base.LocScaleDistribution):
     Raises:
       ValueError: if the last axis of `pre_squash` is not `A`.
     """
-    pre_squash = diag_normal.check_event(type(self).__name__, pre_squash,
-                                         self._loc.shape[-1], self._loc.dtype)
+    pre_squash = _checks.event(pre_squash, owner=type(self).__name__,
+                               size=self._loc.shape[-1], dtype=self._loc.dtype)
     base = diag_normal.normal_log_prob(pre_squash, self._loc,
                                        self._scale).sum(-1)
     return base - self._log_det_jacobian(pre_squash)
@@ -200,8 +198,8 @@ class TanhNormal(_base.LocScaleDistribution):
     Raises:
       ValueError: if the last axis of `value` is not `A`.
     """
-    action = diag_normal.check_event(type(self).__name__, value,
-                                     self._loc.shape[-1], self._loc.dtype)
+    action = _checks.event(value, owner=type(self).__name__,
+                           size=self._loc.shape[-1], dtype=self._loc.dtype)
     dtype = self._loc.dtype
     _, half = self._affine()
     squashed = self._squashed()

@@ -1,0 +1,518 @@
+"""Argument checks: the one home of every input check in the library.
+
+Shapes: `[...]` any leading batch dims, `A` action dims.
+
+Every check takes `owner` (the class or function that starts the message) and
+the argument's name, and words its message as "Owner: `arg` must be ..., got
+arg=value. Fix." Two kinds of check:
+
+* Eager checks of Python values (constructor and helper arguments, bounds,
+  distribution parameters): a wrong type raises `TypeError`, a wrong value
+  `ValueError`. Each returns the value in its checked form (an `int`, a
+  `float`, float64 NumPy bounds).
+* Call-time checks of array inputs (`float_input`, `bool_input`,
+  `same_leading_shape`) read static shapes and dtypes only, so under `jax.jit`
+  they cost nothing after tracing. They report through chex assertions
+  (`AssertionError`; `chex.disable_asserts()` turns them off).
+
+Checks on array values (`scale > 0`, finite `loc`) need concrete arrays: they
+run eagerly and are skipped for traced values, where they would cost a
+device-to-host sync.
+"""
+
+from collections.abc import Callable, Sequence
+import math
+from typing import Any
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+_INT_TYPES = (int, np.integer)
+_REAL_TYPES = (int, float, np.integer, np.floating)
+
+
+def _got(arg: str, value: Any) -> str:
+  return f"got {arg}={value!r} ({type(value).__name__})"
+
+
+# Python values.
+
+
+def integer(value: Any, *, owner: str, arg: str, minimum: int = 1) -> int:
+  """Checks a Python or NumPy int (not a bool) >= `minimum`; returns an int.
+
+  Raises:
+    TypeError: if `value` is not an int.
+    ValueError: if `value < minimum`.
+  """
+  if isinstance(value, bool) or not isinstance(value, _INT_TYPES):
+    raise TypeError(f"{owner}: `{arg}` must be an int, {_got(arg, value)}.")
+  if value < minimum:
+    raise ValueError(
+        f"{owner}: `{arg}` must be an int >= {minimum}, got {arg}={value}."
+    )
+  return int(value)
+
+
+def _real(value: Any, owner: str, arg: str, what: str) -> float:
+  if isinstance(value, bool) or not isinstance(value, _REAL_TYPES):
+    raise TypeError(f"{owner}: `{arg}` must be {what}, {_got(arg, value)}.")
+  return float(value)
+
+
+def positive_float(value: Any, *, owner: str, arg: str) -> float:
+  """Checks a finite real number > 0 (not a bool); returns it as a float.
+
+  Raises:
+    TypeError: if `value` is not a Python or NumPy number.
+    ValueError: if `value` is not finite or `<= 0`.
+  """
+  what = "a finite float > 0"
+  number = _real(value, owner, arg, what)
+  if not (math.isfinite(number) and number > 0.0):
+    raise ValueError(f"{owner}: `{arg}` must be {what}, got {arg}={number}.")
+  return number
+
+
+def nonnegative_float(value: Any, *, owner: str, arg: str) -> float:
+  """Checks a finite real number >= 0 (not a bool); returns it as a float.
+
+  Raises:
+    TypeError: if `value` is not a Python or NumPy number.
+    ValueError: if `value` is not finite or `< 0`.
+  """
+  what = "a finite float >= 0"
+  number = _real(value, owner, arg, what)
+  if not (math.isfinite(number) and number >= 0.0):
+    raise ValueError(f"{owner}: `{arg}` must be {what}, got {arg}={number}.")
+  return number
+
+
+def function(value: Any, *, owner: str, arg: str) -> Callable[..., Any]:
+  """Checks that `value` is callable; returns it.
+
+  Raises:
+    TypeError: if it is not.
+  """
+  if not callable(value):
+    raise TypeError(
+        f"{owner}: `{arg}` must be callable, {_got(arg, value)}. Pass a "
+        "function, e.g. jax.nn.relu."
+    )
+  return value
+
+
+def one_of(
+    value: Any,
+    choices: Sequence[str],
+    *,
+    owner: str,
+    arg: str,
+    alternative: str = "",
+) -> str:
+  """Checks that `value` is one of the strings `choices`; returns it.
+
+  Args:
+    value: the argument.
+    choices: the accepted names.
+    owner: the class or function name used in messages.
+    arg: the argument name.
+    alternative: what the caller accepts besides the names, e.g. ", an
+      initializer or None", for the message.
+
+  Raises:
+    TypeError: if `value` is not a string.
+    ValueError: if it is not one of `choices`.
+  """
+  what = f"one of {tuple(choices)}{alternative}"
+  if not isinstance(value, str):
+    raise TypeError(f"{owner}: `{arg}` must be {what}, {_got(arg, value)}.")
+  if value not in choices:
+    raise ValueError(f"{owner}: `{arg}` must be {what}, got {arg}={value!r}.")
+  return value
+
+
+def output_sizes(
+    value: Any, *, owner: str, allow_empty: bool
+) -> tuple[int, ...]:
+  """Checks layer widths; returns them as a tuple of ints.
+
+  Raises:
+    TypeError: if `value` is not a sequence of ints.
+    ValueError: if it is empty (and not allowed) or holds a size < 1.
+  """
+  if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    raise TypeError(
+        f"{owner}: `output_sizes` must be a sequence of ints such as "
+        f"(256, 256), {_got('output_sizes', value)}."
+    )
+  sizes = tuple(value)
+  if not allow_empty and not sizes:
+    raise ValueError(
+        f"{owner}: `output_sizes` must hold at least one layer size, got ()."
+    )
+  for size in sizes:
+    if isinstance(size, bool) or not isinstance(size, _INT_TYPES):
+      raise TypeError(
+          f"{owner}: `output_sizes` must be a sequence of ints, got "
+          f"output_sizes={sizes!r} (holding a {type(size).__name__})."
+      )
+    if size < 1:
+      raise ValueError(
+          f"{owner}: every entry of `output_sizes` must be an int >= 1, got "
+          f"output_sizes={sizes!r}."
+      )
+  return tuple(int(size) for size in sizes)
+
+
+# Action bounds. Bounds are static: they are read as float64 NumPy arrays at
+# construction, so they become constants under `jit`.
+
+
+def _is_concrete(x: Any) -> bool:
+  """Whether `x` holds values Python can read (not a JAX tracer)."""
+  return not isinstance(x, jax.core.Tracer)
+
+
+def _bound_array(value: Any, owner: str, arg: str) -> np.ndarray:
+  if not _is_concrete(value):
+    raise TypeError(
+        f"{owner}: `{arg}` must be a concrete value (a Python float or a "
+        "NumPy array), not a traced JAX value. Bounds are static: build them "
+        "with `np.asarray(...)` (a `jnp.array` made inside `jit` is traced) "
+        "and close over them instead of passing them through `jit`/`vmap`."
+    )
+  try:
+    return np.asarray(value, np.float64)
+  except (TypeError, ValueError):
+    raise TypeError(
+        f"{owner}: `{arg}` must be a float or an [A] array of floats, "
+        f"{_got(arg, value)}."
+    ) from None
+
+
+def bounds(
+    low: Any,
+    high: Any,
+    *,
+    owner: str,
+    finite: bool,
+    size: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+  """Checks action bounds; returns them as float64 arrays of one shape.
+
+  Each bound is a scalar or an `[A]` array; the two broadcast against each
+  other (and against `(size,)` when `size` is given).
+
+  Args:
+    low: scalar or `[A]` lower bounds (concrete).
+    high: scalar or `[A]` upper bounds (concrete).
+    owner: the class or function name used in messages.
+    finite: whether infinite bounds are refused; otherwise a dimension may
+      have both bounds infinite (unsquashed) but not one.
+    size: the action dimension `A` the bounds must fit, if known.
+
+  Returns:
+    `low` and `high` broadcast to `(size,)`, or to their common shape (`()`
+    or `(A,)`) when `size` is None.
+
+  Raises:
+    TypeError: for traced or non-numeric bounds.
+    ValueError: for shapes that are not scalars or `[A]` arrays of one `A`
+      (or not `A = size`), NaN, refused or one-sided infinite bounds, or
+      `low >= high`.
+  """
+  low_a = _bound_array(low, owner, "low")
+  high_a = _bound_array(high, owner, "high")
+  target = "one shape (A,)" if size is None else f"shape ({size},)"
+  try:
+    if low_a.ndim > 1 or high_a.ndim > 1:
+      raise ValueError
+    shape = np.broadcast_shapes(
+        low_a.shape, high_a.shape, () if size is None else (size,)
+    )
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `low` and `high` must be scalars or [A] arrays that "
+        f"broadcast to {target}, got shapes {low_a.shape} and "
+        f"{high_a.shape}."
+    ) from None
+  if shape and shape[0] < 1:
+    raise ValueError(
+        f"{owner}: `low` and `high` must have A >= 1 dimensions, got shapes "
+        f"{low_a.shape} and {high_a.shape}."
+    )
+  low_a = np.array(np.broadcast_to(low_a, shape))
+  high_a = np.array(np.broadcast_to(high_a, shape))
+  if np.any(np.isnan(low_a)) or np.any(np.isnan(high_a)):
+    raise ValueError(
+        f"{owner}: `low` and `high` must not be NaN, got low={low_a}, "
+        f"high={high_a}."
+    )
+  infinite = np.isinf(low_a) | np.isinf(high_a)
+  if finite and np.any(infinite):
+    raise ValueError(
+        f"{owner}: `low` and `high` must be finite, got low={low_a}, "
+        f"high={high_a}. Rescale the environment to finite bounds."
+    )
+  one_sided = np.isinf(low_a) != np.isinf(high_a)
+  if np.any(one_sided):
+    raise ValueError(
+        f"{owner}: a dimension must have both bounds finite (squashed) or both "
+        f"infinite (unsquashed), got low={low_a}, high={high_a} at dimensions "
+        f"{np.flatnonzero(one_sided).tolist()}. Use finite bounds there."
+    )
+  if not np.all(low_a < high_a):
+    raise ValueError(
+        f"{owner}: `low` must be < `high` in every dimension, got "
+        f"low={low_a}, high={high_a}. Swap or widen the bounds."
+    )
+  return low_a, high_a
+
+
+def action_spec(
+    spec: Any, *, owner: str, finite: bool
+) -> tuple[np.ndarray, np.ndarray]:
+  """Checks a head's `action_spec`; returns `[A]` float64 `(low, high)`.
+
+  Args:
+    spec: an int `A` (bounds ±1) or a pair `(low, high)` checked by `bounds`,
+      at least one of them an `[A]` array (it gives the action size).
+    owner: the class name used in messages.
+    finite: as for `bounds`.
+
+  Raises:
+    TypeError: if `spec` is neither an int nor a pair, or `bounds` refuses
+      the types.
+    ValueError: if `A < 1`, both bounds are scalars, or `bounds` refuses the
+      values.
+  """
+  if isinstance(spec, _INT_TYPES) and not isinstance(spec, bool):
+    size = integer(spec, owner=owner, arg="action_spec")
+    return -np.ones(size), np.ones(size)
+  if not (isinstance(spec, (tuple, list)) and len(spec) == 2):
+    raise TypeError(
+        f"{owner}: `action_spec` must be an int A (bounds [-1, 1]) or a pair "
+        f"(low, high) of [A] arrays, e.g. action_bounds(env.action_space); "
+        f"{_got('action_spec', spec)}."
+    )
+  low, high = bounds(spec[0], spec[1], owner=owner, finite=finite)
+  if low.ndim != 1:
+    raise ValueError(
+        f"{owner}: `action_spec` (low, high) must hold an [A] array to give "
+        f"the action size A, got scalars low={low}, high={high}. Pass "
+        "(np.full(A, low), np.full(A, high))."
+    )
+  return low, high
+
+
+# Distribution parameters and values.
+
+
+def _float_array(value: Any, *, owner: str, arg: str) -> jax.Array:
+  """Converts `value` to a JAX array and checks it has a floating dtype.
+
+  Raises:
+    TypeError: if the dtype is not floating point.
+  """
+  if isinstance(value, (list, tuple)):
+    value = np.asarray(value)
+  dtype = getattr(value, "dtype", None)
+  if dtype is None:
+    if isinstance(value, (bool, int)):
+      dtype = np.dtype(type(value))
+    else:
+      value = jnp.asarray(value)
+      dtype = value.dtype
+  if not jnp.issubdtype(dtype, jnp.floating):
+    raise TypeError(
+        f"{owner}: `{arg}` must be a floating-point array, got dtype {dtype}. "
+        f"Cast it, e.g. `{arg}.astype(jnp.float32)`."
+    )
+  return jnp.asarray(value)
+
+
+def loc_and_scale(
+    loc: Any, scale: Any, *, owner: str
+) -> tuple[jax.Array, jax.Array]:
+  """Checks `loc` and `scale` of a `[..., A]` distribution.
+
+  Returns:
+    `loc` and `scale` broadcast to one shape `[..., A]`, in a dtype of at
+    least float32 (bfloat16 and float16 inputs are upcast).
+
+  Raises:
+    TypeError: for non-floating dtypes.
+    ValueError: for rank-0 `loc`, shapes that do not broadcast, or concrete
+      `loc` that is not finite or `scale` that is not finite and > 0.
+  """
+  loc = _float_array(loc, owner=owner, arg="loc")
+  scale = _float_array(scale, owner=owner, arg="scale")
+  if loc.ndim < 1:
+    raise ValueError(
+        f"{owner}: `loc` must have rank >= 1 with the action dimensions last, "
+        f"`[..., A]`, got shape {loc.shape}. For one action dimension use "
+        "`loc[..., None]`."
+    )
+  try:
+    shape = jnp.broadcast_shapes(loc.shape, scale.shape)
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `loc` and `scale` must have broadcastable shapes `[..., A]`, "
+        f"got loc.shape={loc.shape}, scale.shape={scale.shape}. "
+        "Give both the same shape."
+    ) from None
+  if shape[-1] != loc.shape[-1]:
+    raise ValueError(
+        f"{owner}: `scale` must not change the action dimension of `loc`, got "
+        f"loc.shape={loc.shape}, scale.shape={scale.shape}."
+    )
+  if _is_concrete(loc) and not np.all(np.isfinite(np.asarray(loc))):
+    raise ValueError(f"{owner}: `loc` must be finite, got loc={loc}.")
+  if _is_concrete(scale):
+    values = np.asarray(scale)
+    if not np.all((values > 0) & np.isfinite(values)):
+      raise ValueError(
+          f"{owner}: `scale` must be finite and > 0, got min(scale)="
+          f"{values.min()}. Map raw outputs through a positive transform, e.g. "
+          "`jax.nn.softplus(x) + 1e-3`."
+      )
+  dtype = jnp.result_type(loc.dtype, scale.dtype)
+  if jnp.finfo(dtype).bits < 32:
+    dtype = jnp.dtype(jnp.float32)
+  return (
+      jnp.broadcast_to(loc.astype(dtype), shape),
+      jnp.broadcast_to(scale.astype(dtype), shape),
+  )
+
+
+def event(
+    value: Any, *, owner: str, size: int, dtype: jnp.dtype
+) -> jax.Array:
+  """Casts a `[..., A]` value to score to `dtype` and checks its last axis.
+
+  Raises:
+    ValueError: if `value` has rank 0 or a last axis other than `size`.
+  """
+  value = jnp.asarray(value)
+  if value.ndim < 1 or value.shape[-1] != size:
+    raise ValueError(
+        f"{owner}: the value to score must have shape `[..., {size}]`, "
+        f"got shape {value.shape}."
+    )
+  return value.astype(dtype)
+
+
+# Call-time array inputs (chex).
+
+
+def _shape_and_dtype(
+    x: Any, owner: str, arg: str
+) -> tuple[tuple[int, ...], Any]:
+  shape = getattr(x, "shape", None)
+  dtype = getattr(x, "dtype", None)
+  if shape is None or dtype is None:
+    raise TypeError(
+        f"{owner}: `{arg}` must be an array with a shape and a dtype, got "
+        f"{type(x).__name__}. Wrap it with jnp.asarray(...)."
+    )
+  return tuple(shape), dtype
+
+
+def float_input(
+    x: Any,
+    *,
+    owner: str,
+    arg: str,
+    spec: str,
+    last_dim: int | None = None,
+) -> None:
+  """Asserts that `x` is a floating-point array of shape `[..., last_dim]`.
+
+  Args:
+    x: the array to check.
+    owner: the name of the checking module or function, e.g. "GaussianHead".
+    arg: the argument name, e.g. "inputs".
+    spec: the documented shape, e.g. "[..., O]".
+    last_dim: the required size of the last axis, or None for any size.
+
+  Raises:
+    TypeError: if `x` has no shape or dtype.
+    AssertionError: (from chex) if `x` has rank 0, the wrong last dimension, or
+      a non-floating dtype.
+
+  >>> import jax.numpy as jnp
+  >>> from haiku_policies._checks import float_input
+  >>> float_input(jnp.zeros((2, 3)), owner="Demo", arg="obs",
+  ...             spec="[..., 3]", last_dim=3)
+  """
+  shape, dtype = _shape_and_dtype(x, owner, arg)
+  # Checked in Python first so that the success path formats no message.
+  shape_ok = len(shape) >= 1 and (last_dim is None or shape[-1] == last_dim)
+  dtype_ok = jnp.issubdtype(dtype, jnp.floating)
+  if shape_ok and dtype_ok:
+    return
+  expected = "rank >= 1" if last_dim is None else f"last dim {last_dim}"
+  message = (
+      f"{owner}: `{arg}` must be a float array of shape {spec} ({expected}), "
+      f"got shape {shape} and dtype {dtype}."
+  )
+  if not shape_ok:
+    chex.assert_shape(x, (..., last_dim), custom_message=message)
+  chex.assert_type(x, float, custom_message=message)
+
+
+def bool_input(
+    x: Any, *, owner: str, arg: str, spec: str, last_dim: int
+) -> None:
+  """Asserts that `x` is a boolean array of shape `[..., last_dim]`.
+
+  Args:
+    x: the array to check.
+    owner: the name of the checking module or function.
+    arg: the argument name.
+    spec: the documented shape, e.g. "[..., A]".
+    last_dim: the required size of the last axis.
+
+  Raises:
+    TypeError: if `x` has no shape or dtype.
+    AssertionError: (from chex) if `x` has rank 0, the wrong last dimension, or
+      a non-bool dtype.
+  """
+  shape, dtype = _shape_and_dtype(x, owner, arg)
+  shape_ok = len(shape) >= 1 and shape[-1] == last_dim
+  dtype_ok = dtype == jnp.bool_
+  if shape_ok and dtype_ok:
+    return
+  message = (
+      f"{owner}: `{arg}` must be a bool array of shape {spec} (last dim "
+      f"{last_dim}), got shape {shape} and dtype {dtype}."
+  )
+  if not shape_ok:
+    chex.assert_shape(x, (..., last_dim), custom_message=message)
+  chex.assert_type(x, bool, custom_message=message)
+
+
+def same_leading_shape(
+    a: Any, b: Any, *, owner: str, args: tuple[str, str]
+) -> None:
+  """Asserts that two `[..., X]` arrays share their leading dims `[...]`.
+
+  Args:
+    a: the first array, rank >= 1.
+    b: the second array, rank >= 1.
+    owner: the name of the checking module or function.
+    args: the two argument names.
+
+  Raises:
+    AssertionError: (from chex) if `a.shape[:-1] != b.shape[:-1]`.
+  """
+  if a.shape[:-1] == b.shape[:-1]:
+    return
+  message = (
+      f"{owner}: `{args[0]}` and `{args[1]}` must share their leading dims "
+      f"[...], got shapes {a.shape} and {b.shape}. Broadcast them first."
+  )
+  chex.assert_shape(b, (*a.shape[:-1], None), custom_message=message)

@@ -1,0 +1,94 @@
+"""The weight initialisations RL code uses, and the `w_init` argument.
+
+Two initialisation families cover most RL code:
+
+* Orthogonal (PPO): hidden layers with gain `sqrt(2)`, the policy output layer
+  with gain `0.01` and the value output layer with gain `1`; biases zero. See
+  "The 37 Implementation Details of Proximal Policy Optimization" by Huang et
+  al. (2022,
+  https://iclr-blog-track.github.io/2022/03/25/ppo-implementation-details/).
+* Variance scaling (Acme SAC/TD3/D4PG): `VarianceScaling(1.0, "fan_in",
+  "uniform")` on every layer; biases zero.
+
+Every module of the library accepts `w_init` as an initializer, None (Haiku's
+default, a truncated normal with stddev `1/sqrt(fan_in)`), or one of the
+strings "orthogonal" and "variance_scaling", which pick the preset for the
+layer's role (`HIDDEN_GAIN`, `POLICY_GAIN` or `VALUE_GAIN` for orthogonal).
+"""
+
+import math
+
+import haiku as hk
+
+from haiku_policies import _checks
+
+__all__ = [
+    "HIDDEN_GAIN",
+    "POLICY_GAIN",
+    "PRESETS",
+    "VALUE_GAIN",
+    "WInit",
+    "orthogonal_init",
+    "resolve_w_init",
+    "variance_scaling_init",
+]
+
+HIDDEN_GAIN = math.sqrt(2.0)
+POLICY_GAIN = 0.01
+VALUE_GAIN = 1.0
+PRESETS = ("orthogonal", "variance_scaling")
+
+WInit = hk.initializers.Initializer | str | None
+
+
+def orthogonal_init(gain: float = HIDDEN_GAIN) -> hk.initializers.Initializer:
+  """Returns the orthogonal initializer PPO code uses, with gain `gain`.
+
+  Args:
+    gain: the scale of the orthogonal matrix; `HIDDEN_GAIN` (sqrt 2) for hidden
+      layers, `POLICY_GAIN` (0.01) for policy outputs, `VALUE_GAIN` (1) for
+      value outputs.
+
+  Returns:
+    A Haiku initializer.
+  """
+  return hk.initializers.Orthogonal(scale=gain)
+
+
+def variance_scaling_init() -> hk.initializers.Initializer:
+  """Returns Acme's `VarianceScaling(1.0, "fan_in", "uniform")` initializer.
+
+  Returns:
+    A Haiku initializer drawing from `U(-sqrt(3/fan_in), sqrt(3/fan_in))`.
+  """
+  return hk.initializers.VarianceScaling(1.0, "fan_in", "uniform")
+
+
+def resolve_w_init(
+    w_init: WInit, *, gain: float, owner: str
+) -> hk.initializers.Initializer | None:
+  """Turns a `w_init` argument into a Haiku initializer (or None).
+
+  Args:
+    w_init: an initializer, None, "orthogonal" or "variance_scaling".
+    gain: the orthogonal gain for this layer's role (ignored otherwise).
+    owner: the name of the module, for error messages.
+
+  Returns:
+    The initializer; None keeps Haiku's default.
+
+  Raises:
+    TypeError: if `w_init` is neither a string, None nor callable.
+    ValueError: if `w_init` is an unknown string.
+  """
+  if w_init is None:
+    return None
+  if callable(w_init):
+    return w_init
+  preset = _checks.one_of(
+      w_init, PRESETS, owner=owner, arg="w_init",
+      alternative=", an initializer or None",
+  )
+  if preset == "orthogonal":
+    return orthogonal_init(gain)
+  return variance_scaling_init()

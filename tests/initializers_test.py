@@ -1,0 +1,67 @@
+"""Tests for the initialisation presets and `resolve_w_init`, against NumPy."""
+
+from absl.testing import absltest
+from absl.testing import parameterized
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from haiku_policies import initializers
+from haiku_policies.torsos import MLPTorso
+
+KEY = jax.random.PRNGKey(0)
+
+
+def _x(shape, seed=0):
+  return np.random.default_rng(seed).normal(size=shape).astype(np.float32)
+
+
+def _init_params(module_fn, x):
+  return hk.transform(lambda x: module_fn()(x)).init(KEY, x)
+
+
+class InitializersTest(parameterized.TestCase):
+
+  @parameterized.parameters(
+      ("orthogonal", initializers.HIDDEN_GAIN),
+      (initializers.orthogonal_init(initializers.POLICY_GAIN), initializers.POLICY_GAIN),
+  )
+  def test_orthogonal_init_has_orthogonal_columns_with_gain(self, w_init, gain):
+    params = _init_params(lambda: MLPTorso((16,), w_init=w_init), _x((2, 64)))
+    w = np.asarray(params["mlp_torso/linear_0"]["w"], np.float64)
+    np.testing.assert_allclose(w.T @ w, gain**2 * np.eye(16), atol=1e-5)
+    np.testing.assert_array_equal(params["mlp_torso/linear_0"]["b"], 0.0)
+
+  def test_variance_scaling_init_is_acme_fan_in_uniform(self):
+    fan_in = 400
+    params = _init_params(
+        lambda: MLPTorso((300,), w_init="variance_scaling"), _x((2, fan_in))
+    )
+    w = np.asarray(params["mlp_torso/linear_0"]["w"], np.float64)
+    bound = np.sqrt(3.0 / fan_in)
+    self.assertLessEqual(np.abs(w).max(), bound)
+    # U(-b, b) has variance b^2 / 3 = 1 / fan_in; 120k draws give ~0.5% error.
+    np.testing.assert_allclose(w.var(), 1.0 / fan_in, rtol=0.03)
+
+  def test_resolve_w_init_gains_by_role(self):
+    for gain in (initializers.HIDDEN_GAIN, initializers.POLICY_GAIN, initializers.VALUE_GAIN):
+      init = initializers.resolve_w_init("orthogonal", gain=gain, owner="T")
+      w = hk.transform(lambda: init((8, 8), jnp.float32)).apply({}, KEY)
+      w = np.asarray(w, np.float64)
+      np.testing.assert_allclose(w.T @ w, gain**2 * np.eye(8), atol=1e-5)
+    self.assertIsNone(initializers.resolve_w_init(None, gain=1.0, owner="T"))
+
+  def test_resolve_w_init_passes_initializers_through(self):
+    init = hk.initializers.Constant(0.5)
+    self.assertIs(initializers.resolve_w_init(init, gain=1.0, owner="T"), init)
+
+  def test_resolve_w_init_refuses_unknown_names_and_types(self):
+    with self.assertRaisesRegex(ValueError, "T: `w_init` must be one of"):
+      initializers.resolve_w_init("xavier", gain=1.0, owner="T")
+    with self.assertRaisesRegex(TypeError, r"got w_init=3 \(int\)"):
+      initializers.resolve_w_init(3, gain=1.0, owner="T")
+
+
+if __name__ == "__main__":
+  absltest.main()
