@@ -261,7 +261,8 @@ class CriticEnsemble(hk.Module):
           w_init=self._w_init,
       )(o, a)
 
-    init, apply = hk.without_apply_rng(hk.transform(member))
+    transformed: hk.Transformed = hk.without_apply_rng(hk.transform(member))
+    init, apply = transformed.init, transformed.apply
     params = None
     keys = None  # Apply time: the lifted init is not called.
     if hk.running_init():

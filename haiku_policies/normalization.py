@@ -68,7 +68,8 @@ class NormalizerState(NamedTuple):
   (0.0, (4,), [1.0, 1.0, 1.0, 1.0])
   """
 
-  count: jax.Array
+  # The field shadows `tuple.count`; renaming it would break checkpoints.
+  count: jax.Array  # type: ignore[assignment]
   mean: jax.Array
   var: jax.Array
 

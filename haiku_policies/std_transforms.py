@@ -78,15 +78,34 @@ class StdTransform:
     """Whether the derivative is exactly zero beyond a bound (clip)."""
     return self.kind == "clipped_exp"
 
+  def _floor(self) -> float:
+    """`min_std`, or 0 where there is none."""
+    return 0.0 if self.min_std is None else self.min_std
+
+  def _log_bounds(self) -> tuple[float, float]:
+    """`log min_std` and `log max_std`, which "clipped_exp" and "tanh" need."""
+    if self.min_std is None or self.max_std is None:
+      raise ValueError(
+          f"StdTransform: std_transform={self.kind!r} needs `min_std` and "
+          f"`max_std`, got min_std={self.min_std}, max_std={self.max_std}. "
+          "Build it with make_std_transform, which fills in the defaults."
+      )
+    return math.log(self.min_std), math.log(self.max_std)
+
   def __call__(self, x: jax.Array) -> jax.Array:
-    """Returns the std `[..., A]` for the pre-activation `x` `[..., A]`."""
+    """Returns the std `[..., A]` for the pre-activation `x` `[..., A]`.
+
+    Raises:
+      ValueError: if the kind is "clipped_exp" or "tanh" and a bound is None
+        (possible only for a `StdTransform` built by hand).
+    """
     if self.kind == "softplus":
-      return jax.nn.softplus(x) + self.min_std
+      return jax.nn.softplus(x) + self._floor()
     if self.kind == "clipped_exp":
-      log_min, log_max = math.log(self.min_std), math.log(self.max_std)
+      log_min, log_max = self._log_bounds()
       return jnp.exp(jnp.clip(x, log_min, log_max))
     if self.kind == "tanh":
-      log_min, log_max = math.log(self.min_std), math.log(self.max_std)
+      log_min, log_max = self._log_bounds()
       half_range = 0.5 * (log_max - log_min)
       return jnp.exp(log_min + half_range * (jnp.tanh(x) + 1.0))
     return jnp.exp(x)
@@ -110,12 +129,13 @@ class StdTransform:
 
     Raises:
       ValueError: if some `std` is not strictly inside the bounds (the inverse
-        would be infinite, or sit where the gradient is blocked).
+        would be infinite, or sit where the gradient is blocked), or, as for
+        `__call__`, a bound the kind needs is None.
     """
     std = np.asarray(std, dtype=np.float64)
     if not np.all(np.isfinite(std)):
       raise ValueError(f"{owner}: `{arg}` must be finite, got {arg}={std}.")
-    lo = 0.0 if self.min_std is None else self.min_std
+    lo = self._floor()
     hi = math.inf if self.max_std is None else self.max_std
     if not (np.all(std > lo) and np.all(std < hi)):
       raise ValueError(
@@ -124,9 +144,9 @@ class StdTransform:
           "the bounds or widen `min_std`/`max_std`."
       )
     if self.kind == "softplus":
-      return np.log(np.expm1(std - self.min_std))
+      return np.log(np.expm1(std - lo))
     if self.kind == "tanh":
-      log_min, log_max = math.log(self.min_std), math.log(self.max_std)
+      log_min, log_max = self._log_bounds()
       return np.arctanh(
           2.0 * (np.log(std) - log_min) / (log_max - log_min) - 1.0
       )

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from haiku_policies.std_transforms import STD_TRANSFORMS
+from haiku_policies.std_transforms import StdTransform
 from haiku_policies.std_transforms import make_std_transform
 
 RTOL = 1e-5
@@ -78,6 +79,17 @@ class StdTransformTest(chex.TestCase):
   def test_unclipped_transforms_keep_gradient_far_out(self, kind):
     grad = jax.grad(make_std_transform(kind))(jnp.float32(-20.0))
     self.assertGreater(grad, 0.0)
+
+  @parameterized.parameters("clipped_exp", "tanh")
+  def test_hand_built_transform_without_bounds_raises_value_error(self, kind):
+    t = StdTransform(kind=kind, min_std=None, max_std=1.0)
+    with self.assertRaisesRegex(ValueError, "needs `min_std` and `max_std`"):
+      t(jnp.zeros(2))
+
+  def test_hand_built_softplus_without_min_std_is_plain_softplus(self):
+    t = StdTransform(kind="softplus", min_std=None, max_std=None)
+    np.testing.assert_allclose(t(jnp.zeros(2)), math.log(2.0), rtol=1e-6)
+    np.testing.assert_allclose(t.inverse(math.log(2.0)), 0.0, atol=1e-12)
 
   def test_custom_bounds_are_used(self):
     t = make_std_transform("tanh", min_std=0.1, max_std=10.0)
