@@ -424,7 +424,8 @@ class BadInputTest(parameterized.TestCase):
       ("one_sided", np.zeros(2), np.ones(2), [-1.0, -np.inf], [1.0, 1.0],
        ValueError, "both bounds finite"),
       ("bound_shape", np.zeros(2), np.ones(2), np.zeros(3), 1.0, ValueError,
-       r"`low` must be a scalar or have shape \(2,\)"),
+       r"`low` and `high` must be scalars or \[A\] arrays that broadcast to "
+       r"shape \(2,\), got shapes \(3,\) and \(\)"),
       ("nan_bound", np.zeros(2), np.ones(2), np.nan, 1.0, ValueError,
        "must not be NaN"),
       ("int_loc", np.zeros(2, np.int32), np.ones(2), -1.0, 1.0, TypeError,
