@@ -99,6 +99,7 @@ class BoundsTest(absltest.TestCase):
 
   def test_scalar_and_array_broadcast_to_one_shape(self):
     low, high = _checks.bounds(-1.0, [1.0, 2.0], owner="Demo", finite=True)
+    self.assertEqual((low.shape, high.shape), ((2,), (2,)))
     np.testing.assert_array_equal(low, [-1.0, -1.0])
     np.testing.assert_array_equal(high, [1.0, 2.0])
     self.assertEqual(low.dtype, np.float64)
@@ -152,6 +153,7 @@ class ActionSpecTest(absltest.TestCase):
 
   def test_pair_with_one_array_broadcasts(self):
     low, _ = _checks.action_spec((0.0, np.ones(2)), owner="D", finite=True)
+    self.assertEqual(low.shape, (2,))
     np.testing.assert_array_equal(low, [0.0, 0.0])
 
   def test_bool_is_a_type_error(self):
