@@ -26,17 +26,16 @@ import jax.numpy as jnp
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join(ROOT, "examples")
 _MARKER = "BENCHMARK-RESULT "
 PEER_PACKAGES = ("sbx-rl", "stable-baselines3", "torch", "gymnasium")
 OUR_PACKAGES = ("jax", "jaxlib", "dm-haiku", "distrax", "optax", "gymnax")
 
 
 def import_example(name: str) -> Any:
-  """Imports `examples/<name>.py` (the examples import each other flatly)."""
-  if EXAMPLES not in sys.path:
-    sys.path.insert(0, EXAMPLES)
-  return importlib.import_module(name)
+  """Imports `examples.<name>` (an agent, or `plumbing.<part>`)."""
+  if ROOT not in sys.path:  # Run from elsewhere than the repository root.
+    sys.path.insert(0, ROOT)
+  return importlib.import_module(f"examples.{name}")
 
 
 def isolated(target: str, *, timeout: float = 3600, env: dict | None = None,
@@ -99,10 +98,10 @@ def run_example(example: str, settings: dict, *,
     summary = module.run(dataclasses.replace(config, run_dir=run_dir))
     final = None
     if final_state:
-      _, _, init, _, eval_policy = module.make_agent(config)
-      state = import_example("checkpointing").restore_checkpoint(
-          summary["run_dir"], jax.jit(init)(jax.random.PRNGKey(0))).state
-      final = state, jax.jit(eval_policy)
+      agent = module.make_agent(config)
+      state = import_example("plumbing.checkpointing").restore_checkpoint(
+          summary["run_dir"], jax.jit(agent.init)(jax.random.PRNGKey(0))).state
+      final = state, jax.jit(agent.eval_policy)
     return summary, read_evals(summary["run_dir"]), final
 
 
@@ -182,7 +181,8 @@ def time_calls(call: Callable[[], Any], n: int) -> float:
 
 
 def train_rate(example: str, settings: dict, chunks: int) -> dict:
-  """An example's compiled `train_chunk`, timed after a warm-up chunk.
+  """An example's compiled `train`, timed over chunks of `eval_every` steps
+  after a warm-up chunk.
 
   Returns:
     `steps_per_s`, and `cores_busy`: the process's CPU time (all threads,
@@ -190,13 +190,14 @@ def train_rate(example: str, settings: dict, chunks: int) -> dict:
   """
   module = import_example(example)
   config = module.Config(progress=False, **tuples(settings))
-  _, _, init, train_chunk, _ = module.make_agent(config)
-  state = jax.jit(init)(jax.random.PRNGKey(config.seed))
-  train = jax.jit(train_chunk).lower(state).compile()
-  state = jax.block_until_ready(train(state))
+  agent = module.make_agent(config)
+  state = jax.jit(agent.init)(jax.random.PRNGKey(config.seed))
+  num_steps = jnp.int32(config.eval_every)
+  train = jax.jit(agent.train).lower(state, num_steps).compile()
+  state = jax.block_until_ready(train(state, num_steps))
   start, cpu_start = time.perf_counter(), _cpu_s()
   for _ in range(chunks):
-    state = jax.block_until_ready(train(state))
+    state = jax.block_until_ready(train(state, num_steps))
   wall = time.perf_counter() - start
   return dict(steps_per_s=chunks * config.eval_every / wall,
               cores_busy=(_cpu_s() - cpu_start) / wall)

@@ -59,7 +59,7 @@ def run_ours_host(steps: int, seed: int) -> dict:
   """Ours with a gymnasium env and one fused jitted function per step."""
   import gymnasium as gym  # pylint: disable=g-import-not-at-top
   sac = harness.import_example("sac")
-  replay = harness.import_example("replay")
+  replay = harness.import_example("plumbing.replay")
 
   start = time.perf_counter()
   env = gym.make("Pendulum-v1")

@@ -1,10 +1,11 @@
-"""The fully jitted gymnax loop shared by the off-policy agents (SAC, TD3).
+"""The jitted training loop shared by the off-policy agents (SAC, TD3).
 
 An agent supplies a `Learner` (its networks, losses and update, independent of
-how the environment is stepped); this module steps vectorised gymnax
-environments, stores transitions in the device-resident replay buffer and
-updates, each chunk of `eval_every` environment steps one `lax.scan`.
-Glossary: `E` vectorised environments, `O` observation dims, `A` action dims.
+how the environment is stepped); this module steps the vectorised
+environments of any suite, stores transitions in the device-resident replay
+buffer and updates: a call of `train` is one `lax.fori_loop` over
+environment steps. Glossary: `E` vectorised environments, `O` observation
+dims, `A` action dims.
 """
 
 from typing import Any, Callable, NamedTuple
@@ -12,9 +13,10 @@ from typing import Any, Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-import common
-import haiku_policies as hp
-import replay
+from examples.plumbing import envs
+from examples.plumbing import flags
+from examples.plumbing import replay
+from examples.plumbing import training
 
 
 class Learner(NamedTuple):
@@ -22,7 +24,7 @@ class Learner(NamedTuple):
   init: Any          # (key, obs [E, O]) -> (params, opt_state)
   update: Any        # (params, opt_state, batch, key) -> (params, opt_state)
   act: Any           # (actor params, obs [..., O], key) -> action [..., A]
-  eval_policy: Any   # (actor params, obs [O]) -> deterministic action [A]
+  eval_policy: Any   # (actor params, obs [..., O]) -> deterministic action
 
 
 class TrainState(NamedTuple):
@@ -35,27 +37,33 @@ class TrainState(NamedTuple):
   step: jax.Array
 
 
-def make_agent(config: Any, make_learner: Callable[..., Learner]):
-  """Returns `(env, env_params, init, train_chunk, eval_policy)` on gymnax.
+def make_agent(algo: str, config: Any,
+               make_learner: Callable[..., Learner]) -> training.Agent:
+  """The `Agent` of an off-policy algorithm on `config.env`.
 
   Args:
-    config: a `common.CommonConfig` with `buffer_size`, `batch_size`,
+    algo: the algorithm's name, for error messages.
+    config: a `flags.CommonConfig` with `buffer_size`, `batch_size`,
       `learning_starts` and `updates_per_step`.
     make_learner: `(config, low, high) -> Learner` for the action bounds.
+
+  Raises:
+    flags.FlagError: if `config.env` has discrete actions.
   """
-  env, env_params = common.make_env(config.env)
-  low, high = hp.action_bounds(env.action_space(env_params))
-  obs_size = env.observation_space(env_params).shape[0]
+  env = envs.make(config.env, config.num_envs,
+                  brax_backend=config.brax_backend)
+  if env.discrete:
+    raise flags.FlagError(
+        f"`--env` {config.env} has discrete actions; {algo} needs continuous "
+        "ones. Use examples/ppo.py or examples/reinforce.py for it.")
+  low, high = env.low, env.high
   learner = make_learner(config, low, high)
-  vmap_reset = jax.vmap(env.reset, in_axes=(0, None))
-  vmap_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
 
   def init(key):
     key, learner_key, env_key = jax.random.split(key, 3)
-    obs, env_state = vmap_reset(jax.random.split(env_key, config.num_envs),
-                                env_params)
+    env_state, obs = env.reset(env_key)
     params, opt_state = learner.init(learner_key, obs)
-    buffer = replay.init(config.buffer_size, obs_size, len(low))
+    buffer = replay.init(config.buffer_size, env.obs_size, len(low))
     return TrainState(params, opt_state, buffer, env_state, obs, key,
                       jnp.zeros((), jnp.int32))
 
@@ -66,12 +74,10 @@ def make_agent(config: Any, make_learner: Callable[..., Learner]):
                                        minval=low, maxval=high)
     action = jnp.where(state.step < config.learning_starts, random_action,
                        policy_action)
-    obs, env_state, reward, terminated, _, info = vmap_step(
-        jax.random.split(env_key, config.num_envs), state.env_state, action,
-        env_params)
+    env_state, out = env.step(state.env_state, action, env_key)
     # Time-limit truncation bootstraps: only termination zeroes the discount.
-    buffer = replay.add(state.buffer, state.obs, action, reward,
-                        info["final_observation"], 1.0 - terminated)
+    buffer = replay.add(state.buffer, state.obs, action, out.reward,
+                        out.final_obs, 1.0 - out.terminated)
 
     def train(carry, key):
       batch_key, loss_key = jax.random.split(key)
@@ -86,13 +92,27 @@ def make_agent(config: Any, make_learner: Callable[..., Learner]):
     params, opt_state = jax.lax.cond(
         state.step + config.num_envs > config.learning_starts, updates,
         lambda *x: x, state.params, state.opt_state)
-    return TrainState(params, opt_state, buffer, env_state, obs, key,
+    return TrainState(params, opt_state, buffer, env_state, out.obs, key,
                       state.step + config.num_envs)
 
-  def train_chunk(state: TrainState) -> TrainState:
-    iterations = config.eval_every // config.num_envs
-    return jax.lax.scan(lambda s, _: (env_step(s), None), state, None,
-                        length=iterations)[0]
+  def train(state: TrainState, num_steps: jax.Array) -> TrainState:
+    iterations = -(-num_steps // config.num_envs)
+    return jax.lax.fori_loop(0, iterations, lambda _, s: env_step(s), state)
 
-  return env, env_params, init, train_chunk, learner.eval_policy
+  return training.Agent(env, init, train, learner.eval_policy,
+                        lambda state: state.params.actor, config.num_envs)
 
+
+def check_learning_starts(config: Any) -> None:
+  """Refuses a run that would end before its first update.
+
+  Raises:
+    flags.FlagError: if `learning_starts` >= `total_steps`.
+  """
+  if config.learning_starts < 0 or (
+      config.learning_starts >= config.total_steps):
+    raise flags.FlagError(
+        f"`--learning-starts` must be >= 0 and < `--total-steps`, got "
+        f"learning_starts={config.learning_starts}, "
+        f"total_steps={config.total_steps}: the run would never update; "
+        "lower --learning-starts or raise --total-steps.")

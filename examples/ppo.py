@@ -1,4 +1,4 @@
-"""Proximal Policy Optimization on a gymnax environment, fully jitted.
+"""Proximal Policy Optimization on any environment suite, fully jitted.
 
 See "Proximal Policy Optimization Algorithms" by Schulman et al. (2017,
 https://arxiv.org/abs/1707.06347), with advantages from "High-Dimensional
@@ -13,8 +13,8 @@ clipping and a linearly annealed learning rate.
 
 One PPO iteration steps `num_envs` vmapped environments for `num_steps` steps
 (`lax.scan`), computes GAE, then runs `num_epochs` epochs of `num_minibatches`
-updates (nested `lax.scan`s). A chunk of `eval_every` environment steps is a
-`lax.scan` over iterations, jitted once; the Python loop between chunks only
+updates (nested `lax.scan`s). A call of `train` is a `lax.fori_loop` over
+iterations, jitted once; the Python loop between calls only
 evaluates and checkpoints. The state holds everything (params, optimiser and
 normaliser states, env states, last observations, key, step), so a run resumed
 with the same flags (`--num-devices` included) reproduces the uninterrupted one
@@ -34,14 +34,14 @@ statistics of all earlier iterations (identity in the first); each rollout is
 merged into them after its updates, so the old log-probs, the values and the
 losses of one iteration all see the same normalisation.
 
-Run: `python examples/ppo.py` (Pendulum-v1, 524,288 steps, about 10 s on two
-CPU cores; `--help` for flags). MountainCarContinuous-v0 needs `--gamma 0.99`.
+Run: `python -m examples.ppo` (gymnax Pendulum-v1, 524,288 steps, about 10 s
+on two CPU cores; `--help` for flags). MountainCarContinuous-v0 needs
+`--gamma 0.99`.
 """
 
 import dataclasses
 from typing import Any, NamedTuple
 
-import gymnax
 import haiku as hk
 import jax
 import jax.numpy as jnp
@@ -50,38 +50,42 @@ import rlax
 from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
-import common
 import haiku_policies as hp
+from examples.plumbing import envs
+from examples.plumbing import flags
+from examples.plumbing import training
+
+_DEVICES = "devices"  # The mesh axis the environments are split along.
 
 
 @dataclasses.dataclass(frozen=True)
-class Config(common.CommonConfig):
+class Config(flags.CommonConfig):
   """PPO: flags and defaults (tuned for a fast Pendulum-v1)."""
-  total_steps: int = common.flag(524_288, "Environment steps to train for.")
-  num_envs: int = common.flag(64, "Environments stepped in parallel (vmapped).")
-  eval_every: int = common.flag(
+  total_steps: int = flags.flag(524_288, "Environment steps to train for.")
+  num_envs: int = flags.flag(64, "Environments stepped in parallel (vmapped).")
+  eval_every: int = flags.flag(
       65_536, "Environment steps between evaluations; a multiple of "
       "num_envs * num_steps (one PPO iteration).")
-  num_steps: int = common.flag(64, "Rollout length per environment and "
+  num_steps: int = flags.flag(64, "Rollout length per environment and "
                                "iteration.")
-  num_epochs: int = common.flag(5, "Passes over each rollout.")
-  num_minibatches: int = common.flag(16, "Minibatches per epoch.")
-  hidden_sizes: tuple[int, ...] = common.flag(
+  num_epochs: int = flags.flag(5, "Passes over each rollout.")
+  num_minibatches: int = flags.flag(16, "Minibatches per epoch.")
+  hidden_sizes: tuple[int, ...] = flags.flag(
       (64, 64), "Hidden layer widths of the actor and of the critic.")
-  learning_rate: float = common.flag(2e-3, "Adam step size (initial).")
-  anneal_lr: bool = common.flag(True, "Anneal the step size linearly to 0.")
-  gamma: float = common.flag(
+  learning_rate: float = flags.flag(2e-3, "Adam step size (initial).")
+  anneal_lr: bool = flags.flag(True, "Anneal the step size linearly to 0.")
+  gamma: float = flags.flag(
       0.95, "Discount factor (use 0.99 on MountainCarContinuous-v0).")
-  gae_lambda: float = common.flag(0.95, "GAE lambda.")
-  clip_eps: float = common.flag(0.2, "Clip range of the probability ratio.")
-  ent_coef: float = common.flag(0.0, "Entropy bonus coefficient.")
-  vf_coef: float = common.flag(0.5, "Value loss coefficient.")
-  max_grad_norm: float = common.flag(0.5, "Global gradient norm clip.")
-  reward_scale: float = common.flag(0.1, "Rewards are multiplied by this.")
-  init_std: float = common.flag(1.0, "Initial Gaussian policy std.")
-  normalize_obs: bool = common.flag(True, "Normalise observations by running "
+  gae_lambda: float = flags.flag(0.95, "GAE lambda.")
+  clip_eps: float = flags.flag(0.2, "Clip range of the probability ratio.")
+  ent_coef: float = flags.flag(0.0, "Entropy bonus coefficient.")
+  vf_coef: float = flags.flag(0.5, "Value loss coefficient.")
+  max_grad_norm: float = flags.flag(0.5, "Global gradient norm clip.")
+  reward_scale: float = flags.flag(0.1, "Rewards are multiplied by this.")
+  init_std: float = flags.flag(1.0, "Initial Gaussian policy std.")
+  normalize_obs: bool = flags.flag(True, "Normalise observations by running "
                                     "mean and variance.")
-  num_devices: int = common.flag(
+  num_devices: int = flags.flag(
       1, "Devices to split the environments over (data parallel: each "
       "device steps num_envs / num_devices environments and gradients are "
       "averaged). On CPU, make N devices with "
@@ -89,40 +93,40 @@ class Config(common.CommonConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    common.check_positive(self, "num_steps", "num_epochs", "num_minibatches",
+    flags.check_positive(self, "num_steps", "num_epochs", "num_minibatches",
                           "num_devices", "learning_rate", "gamma", "clip_eps",
                           "max_grad_norm", "reward_scale", "init_std")
     if min(self.hidden_sizes) < 1:
-      raise ValueError(f"`--hidden-sizes` must all be >= 1, got "
+      raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
                        f"{self.hidden_sizes}.")
     if not (self.gamma <= 1 and 0 <= self.gae_lambda <= 1):
-      raise ValueError(f"`--gamma` must be in (0, 1] and `--gae-lambda` in "
+      raise flags.FlagError(f"`--gamma` must be in (0, 1] and `--gae-lambda` in "
                        f"[0, 1], got gamma={self.gamma}, "
                        f"gae_lambda={self.gae_lambda}.")
     if self.ent_coef < 0 or self.vf_coef < 0:
-      raise ValueError(f"`--ent-coef` and `--vf-coef` must be >= 0, got "
+      raise flags.FlagError(f"`--ent-coef` and `--vf-coef` must be >= 0, got "
                        f"ent_coef={self.ent_coef}, vf_coef={self.vf_coef}.")
     batch = self.num_envs * self.num_steps
-    if self.eval_every % batch:
-      fix = max(1, round(self.eval_every / batch)) * batch
-      raise ValueError(
-          f"`--eval-every` must be a multiple of one PPO iteration, "
-          f"`--num-envs` * `--num-steps` = {self.num_envs} * "
-          f"{self.num_steps} = {batch}, got eval_every={self.eval_every}; "
-          f"use e.g. --eval-every {fix}.")
+    for name in ("eval_every", "total_steps"):
+      flags.check_multiple(self, name, batch, "one PPO iteration, "
+                           "`--num-envs` * `--num-steps`")
     if self.num_envs % self.num_devices:
-      raise ValueError(
+      raise flags.FlagError(
           f"`--num-devices` must divide `--num-envs`, got "
           f"num_devices={self.num_devices}, num_envs={self.num_envs}.")
+    if self.num_devices > 1 and envs.parse(self.env)[0] == "gymnasium":
+      raise flags.FlagError(
+          f"`--num-devices` {self.num_devices} needs a JAX-native suite; "
+          f"{self.env} is stepped on the host. Use --num-devices 1.")
     if self.num_devices > 1 and self.num_devices > jax.device_count():
-      raise ValueError(
+      raise flags.FlagError(
           f"`--num-devices` {self.num_devices} exceeds the "
           f"{jax.device_count()} {jax.default_backend()} device(s) here; on "
           f"CPU set XLA_FLAGS=--xla_force_host_platform_device_count="
           f"{self.num_devices}.")
     local_batch = batch // self.num_devices
     if local_batch % self.num_minibatches:
-      raise ValueError(
+      raise flags.FlagError(
           f"`--num-minibatches` must divide `--num-envs` * `--num-steps` / "
           f"`--num-devices` = {local_batch}, got "
           f"num_minibatches={self.num_minibatches}.")
@@ -154,9 +158,8 @@ class Transition(NamedTuple):
   final_obs: jax.Array
 
 
-def make_networks(config: Config, action_space):
+def make_networks(config: Config, env: envs.Env):
   """The actor (obs → DiagNormal or Categorical) and the critic (obs → [B])."""
-  discrete = isinstance(action_space, gymnax.environments.spaces.Discrete)
   head_init = dict(w_init="orthogonal")  # Gain 0.01: a near-uniform start.
 
   def torso(obs):
@@ -164,10 +167,10 @@ def make_networks(config: Config, action_space):
                        w_init="orthogonal")(obs)
 
   def actor(obs):
-    if discrete:
-      return hp.CategoricalHead(action_space.n, **head_init)(torso(obs))
+    if env.discrete:
+      return hp.CategoricalHead(env.num_actions, **head_init)(torso(obs))
     return hp.GaussianHead(
-        action_space.shape[0], state_dependent_std=False, std_transform="exp",
+        env.num_actions, state_dependent_std=False, std_transform="exp",
         init_std=config.init_std, **head_init)(torso(obs))
 
   def critic(obs):
@@ -177,36 +180,30 @@ def make_networks(config: Config, action_space):
           hk.without_apply_rng(hk.transform(critic)))
 
 
-def make_agent(config: Config):
-  """Returns the env, its params, `init`, `train_chunk` and `eval_policy`.
+def make_agent(config: Config) -> training.Agent:
+  """PPO on `config.env`, discrete or continuous actions.
 
-  `init(key) -> TrainState`; `train_chunk(state) -> state` trains for
-  `eval_every` steps; `eval_policy((actor_params, normalizer), obs)` is the
-  deterministic action (the mode, clipped to the action bounds).
+  `eval_policy((actor_params, normalizer), obs)` is the deterministic action
+  (the mode, clipped to the action bounds).
   """
-  env, env_params = common.make_env(config.env)
-  space = env.action_space(env_params)
-  actor, critic = make_networks(config, space)
-  if isinstance(space, gymnax.environments.spaces.Discrete):
+  env = envs.make(config.env, config.num_envs // config.num_devices,
+                  brax_backend=config.brax_backend)
+  actor, critic = make_networks(config, env)
+  if env.discrete:
     to_env = lambda action: action
   else:  # The Gaussian is unbounded: the env sees the clipped action.
-    low, high = hp.action_bounds(space)
-    to_env = lambda action: jnp.clip(action, low, high)
+    to_env = lambda action: jnp.clip(action, env.low, env.high)
   num_envs = config.num_envs // config.num_devices  # On each device.
   batch_size = num_envs * config.num_steps
   minibatch_size = batch_size // config.num_minibatches
-  iterations_per_chunk = config.eval_every // (config.num_envs *
-                                               config.num_steps)
-  chunks = -(-config.total_steps // config.eval_every)
-  num_updates = (chunks * iterations_per_chunk * config.num_epochs *
+  step_unit = config.num_envs * config.num_steps  # One iteration, all devices.
+  num_updates = (config.total_steps // step_unit * config.num_epochs *
                  config.num_minibatches)
   learning_rate = (optax.linear_schedule(config.learning_rate, 0.0,
                                          num_updates)
                    if config.anneal_lr else config.learning_rate)
   optimiser = optax.chain(optax.clip_by_global_norm(config.max_grad_norm),
                           optax.adam(learning_rate, eps=1e-5))
-  vmap_reset = jax.vmap(env.reset, in_axes=(0, None))
-  vmap_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
   # GAE along time for each environment: [T, N] in, [T, N] out.
   gae = jax.vmap(rlax.truncated_generalized_advantage_estimation,
                  in_axes=(1, 1, None, 1), out_axes=1)
@@ -226,8 +223,12 @@ def make_agent(config: Config):
 
   def init(key):
     key, actor_key, critic_key, env_key = jax.random.split(key, 4)
-    obs, env_state = vmap_reset(jax.random.split(env_key, config.num_envs),
-                                env_params)
+    if multi_device:  # One `Env` batch per device, concatenated.
+      env_state, obs = jax.tree.map(
+          lambda x: x.reshape((-1,) + x.shape[2:]),
+          jax.vmap(env.reset)(jax.random.split(env_key, config.num_devices)))
+    else:
+      env_state, obs = env.reset(env_key)
     params = Params(actor.init(actor_key, obs), critic.init(critic_key, obs))
     state = TrainState(params, optimiser.init(params),
                        hp.normalizer_init(obs.shape[-1]), env_state, obs, key,
@@ -244,12 +245,10 @@ def make_agent(config: Config):
       policy = actor.apply(state.params.actor,
                            normalize(state.normalizer, obs))
       action, log_prob = policy.sample_and_log_prob(seed=act_key)
-      next_obs, env_state, r_t, terminated, truncated, info = vmap_step(
-          jax.random.split(env_key, num_envs), env_state,
-          to_env(action), env_params)
-      return (env_state, next_obs), Transition(
-          obs, action, log_prob, r_t, terminated, truncated,
-          info["final_observation"])
+      env_state, out = env.step(env_state, to_env(action), env_key)
+      return (env_state, out.obs), Transition(
+          obs, action, log_prob, out.reward, out.terminated, out.truncated,
+          out.final_obs)
 
     return jax.lax.scan(env_step, (state.env_state, state.obs),
                         jax.random.split(key, config.num_steps))
@@ -281,7 +280,7 @@ def make_agent(config: Config):
             (config.num_minibatches, minibatch_size) + x.shape[1:]), batch)
     return jax.lax.scan(update, carry, minibatches)[0], None
 
-  def iteration(state: TrainState, _) -> tuple[TrainState, None]:
+  def iteration(state: TrainState) -> TrainState:
     key, rollout_key, epoch_key = jax.random.split(state.key, 3)
     rollout_key, epoch_key = device_key(rollout_key), device_key(epoch_key)
     (env_state, obs), traj = rollout(state, rollout_key)
@@ -309,11 +308,11 @@ def make_agent(config: Config):
     normalizer = hp.normalizer_update(state.normalizer, traj.obs,
                                       axis_name=axis_name)
     return TrainState(params, opt_state, normalizer, env_state, obs, key,
-                      state.step + batch_size * config.num_devices), None
+                      state.step + step_unit)
 
-  def train_chunk(state: TrainState) -> TrainState:
-    return jax.lax.scan(iteration, state, None,
-                        length=iterations_per_chunk)[0]
+  def train(state: TrainState, num_steps: jax.Array) -> TrainState:
+    iterations = -(-num_steps // step_unit)
+    return jax.lax.fori_loop(0, iterations, lambda _, s: iteration(s), state)
 
   if multi_device:
     mesh = jax.make_mesh((config.num_devices,), (_DEVICES,),
@@ -324,14 +323,15 @@ def make_agent(config: Config):
     # rlax's GAE scan starts from an unvarying zero carry, which the
     # varying-axes check rejects; the replicated outputs are replicated by
     # construction (averaged gradients, merged normaliser statistics).
-    train_chunk = jax.shard_map(train_chunk, mesh=mesh, in_specs=(specs,),
-                                out_specs=specs, check_vma=False)
+    train = jax.shard_map(train, mesh=mesh, in_specs=(specs, P()),
+                          out_specs=specs, check_vma=False)
 
   def eval_policy(policy_params, obs):
     actor_params, normalizer = policy_params
     return to_env(actor.apply(actor_params, normalize(normalizer, obs)).mode())
 
-  return env, env_params, init, train_chunk, eval_policy
+  return training.Agent(env, init, train, eval_policy, policy_params,
+                        step_unit)
 
 
 def policy_params(state: TrainState) -> tuple[Any, hp.NormalizerState]:
@@ -339,21 +339,13 @@ def policy_params(state: TrainState) -> tuple[Any, hp.NormalizerState]:
   return state.params.actor, state.normalizer
 
 
-_DEVICES = "devices"  # The mesh axis the environments are split along.
-
-
 def run(config: Config) -> dict[str, Any]:
   """Trains PPO as `config` says; returns the run's summary."""
   # Init runs once: compiling it unoptimised saves about a second.
-  return common.run_agent(
+  return training.run_agent(
       "ppo", config, make_agent,
-      policy_params=policy_params,
       init_options={"xla_backend_optimization_level": 0})
 
 
-def main():
-  print(run(common.parse_config(Config)))
-
-
 if __name__ == "__main__":
-  main()
+  training.main(Config, run)

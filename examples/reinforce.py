@@ -1,4 +1,4 @@
-"""REINFORCE with a learned baseline on a gymnax environment, fully jitted.
+"""REINFORCE with a learned baseline on any environment suite, fully jitted.
 
 See "Simple Statistical Gradient-Following Algorithms for Connectionist
 Reinforcement Learning" by Williams (1992,
@@ -15,7 +15,7 @@ the baseline `V` regresses on `G_t`. Discrete actions use a categorical policy
 (evaluated by its mode), continuous ones a Gaussian (evaluated by its mean,
 clipped to the bounds; samples are clipped only on their way to the env).
 
-Run: `python examples/reinforce.py` (CartPole-v1; `--help` for flags).
+Run: `python -m examples.reinforce` (gymnax CartPole-v1; `--help` for flags).
 """
 
 import dataclasses
@@ -27,41 +27,42 @@ import jax.numpy as jnp
 import optax
 import rlax
 
-import common
 import haiku_policies as hp
+from examples.plumbing import envs
+from examples.plumbing import flags
+from examples.plumbing import training
 
 
 @dataclasses.dataclass(frozen=True)
-class Config(common.CommonConfig):
+class Config(flags.CommonConfig):
   """REINFORCE with a baseline: flags and defaults (tuned on CartPole-v1)."""
-  env: str = common.flag("CartPole-v1",
-                         f"gymnax environment, one of {common.ENVS}.")
-  total_steps: int = common.flag(
+  env: str = flags.flag("gymnax:CartPole-v1", flags.ENV_HELP)
+  total_steps: int = flags.flag(
       100_000, "Environment steps to train for (steps inside episodes).")
-  num_envs: int = common.flag(16, "Episodes per policy-gradient update.")
-  eval_every: int = common.flag(
+  num_envs: int = flags.flag(16, "Episodes per policy-gradient update.")
+  eval_every: int = flags.flag(
       10_000, "Environment steps between evaluations (rounded up to whole "
       "iterations).")
-  hidden_sizes: tuple[int, ...] = common.flag(
+  hidden_sizes: tuple[int, ...] = flags.flag(
       (64, 64), "Hidden layer widths of the policy and of the baseline.")
-  actor_lr: float = common.flag(3e-3, "Policy Adam learning rate.")
-  critic_lr: float = common.flag(3e-3, "Baseline Adam learning rate.")
-  max_grad_norm: float = common.flag(
+  actor_lr: float = flags.flag(3e-3, "Policy Adam learning rate.")
+  critic_lr: float = flags.flag(3e-3, "Baseline Adam learning rate.")
+  max_grad_norm: float = flags.flag(
       1.0, "Global gradient-norm clip of each network.")
-  gamma: float = common.flag(0.99, "Discount factor.")
-  entropy_coef: float = common.flag(0.0, "Weight of the entropy bonus.")
-  normalize_advantages: bool = common.flag(
+  gamma: float = flags.flag(0.99, "Discount factor.")
+  entropy_coef: float = flags.flag(0.0, "Weight of the entropy bonus.")
+  normalize_advantages: bool = flags.flag(
       True, "Standardise the advantages over each batch of episodes.")
 
   def __post_init__(self):
     super().__post_init__()
-    common.check_positive(self, "actor_lr", "critic_lr", "max_grad_norm",
+    flags.check_positive(self, "actor_lr", "critic_lr", "max_grad_norm",
                           "gamma")
     if min(self.hidden_sizes) < 1:
-      raise ValueError(f"`--hidden-sizes` must all be >= 1, got "
+      raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
                        f"{self.hidden_sizes}.")
     if self.gamma > 1 or self.entropy_coef < 0:
-      raise ValueError(f"need 0 < `--gamma` <= 1 and `--entropy-coef` >= 0, "
+      raise flags.FlagError(f"need 0 < `--gamma` <= 1 and `--entropy-coef` >= 0, "
                        f"got gamma={self.gamma}, "
                        f"entropy_coef={self.entropy_coef}.")
 
@@ -89,16 +90,15 @@ class Trajectory(NamedTuple):
   valid: jax.Array      # True up to and including each episode's last step.
 
 
-def make_networks(config: Config, action_space):
+def make_networks(config: Config, env: envs.Env):
   """The policy (obs → Categorical or DiagNormal) and the baseline (obs → V)."""
-  discrete = hasattr(action_space, "n")
 
   def actor(obs):
     features = hp.MLPTorso(config.hidden_sizes, activation=jnp.tanh,
                            w_init="orthogonal")(obs)
-    if discrete:
-      return hp.CategoricalHead(action_space.n, w_init="orthogonal")(features)
-    return hp.GaussianHead(action_space.shape[0], state_dependent_std=False,
+    if env.discrete:
+      return hp.CategoricalHead(env.num_actions, w_init="orthogonal")(features)
+    return hp.GaussianHead(env.num_actions, state_dependent_std=False,
                            std_transform="exp", w_init="orthogonal")(features)
 
   def critic(obs):
@@ -110,47 +110,41 @@ def make_networks(config: Config, action_space):
           hk.without_apply_rng(hk.transform(critic)))
 
 
-def make_agent(config: Config):
-  """Returns `init(key) -> TrainState`, `train_chunk` and `eval_policy`."""
-  env, env_params = common.make_env(config.env)
-  action_space = env.action_space(env_params)
-  discrete = hasattr(action_space, "n")
-  low, high = (None, None) if discrete else hp.action_bounds(action_space)
-  actor, critic = make_networks(config, action_space)
+def make_agent(config: Config) -> training.Agent:
+  """REINFORCE on `config.env`, discrete or continuous actions."""
+  env = envs.make(config.env, config.num_envs,
+                  brax_backend=config.brax_backend)
+  actor, critic = make_networks(config, env)
   adam = lambda lr: optax.chain(
       optax.clip_by_global_norm(config.max_grad_norm), optax.adam(lr))
   optimisers = Params(adam(config.actor_lr), adam(config.critic_lr))
-  horizon = env_params.max_steps_in_episode
-  vmap_reset = jax.vmap(env.reset, in_axes=(0, None))
-  vmap_step = jax.vmap(env.step, in_axes=(0, 0, 0, None))
-  to_env = (lambda a: a) if discrete else (lambda a: jnp.clip(a, low, high))
+  to_env = ((lambda a: a) if env.discrete else
+            (lambda a: jnp.clip(a, env.low, env.high)))
 
   def init(key):
     key, actor_key, critic_key = jax.random.split(key, 3)
-    obs = jnp.zeros((1,) + env.observation_space(env_params).shape)
+    obs = jnp.zeros((1, env.obs_size))
     params = Params(actor.init(actor_key, obs), critic.init(critic_key, obs))
     opt_state = Params(*(opt.init(p) for opt, p in zip(optimisers, params)))
     return TrainState(params, opt_state, key, jnp.zeros((), jnp.int32))
 
   def rollout(actor_params, key) -> Trajectory:
     reset_key, step_key = jax.random.split(key)
-    obs, env_state = vmap_reset(jax.random.split(reset_key, config.num_envs),
-                                env_params)
+    env_state, obs = env.reset(reset_key)
 
     def step(carry, key):
       obs, env_state, valid = carry
       act_key, env_key = jax.random.split(key)
       action = actor.apply(actor_params, obs).sample(seed=act_key)
-      next_obs, env_state, reward, terminated, truncated, info = vmap_step(
-          jax.random.split(env_key, config.num_envs), env_state,
-          to_env(action), env_params)
-      transition = Trajectory(obs, action, reward, terminated, truncated,
-                              info["final_observation"], valid)
-      valid = valid & ~(terminated | truncated)  # Auto-reset: masked after.
-      return (next_obs, env_state, valid), transition
+      env_state, out = env.step(env_state, to_env(action), env_key)
+      transition = Trajectory(obs, action, out.reward, out.terminated,
+                              out.truncated, out.final_obs, valid)
+      valid = valid & ~(out.terminated | out.truncated)  # Masked after.
+      return (out.obs, env_state, valid), transition
 
     init = (obs, env_state, jnp.ones((config.num_envs,), bool))
-    return jax.lax.scan(step, init, jax.random.split(step_key, horizon))[1]
+    return jax.lax.scan(step, init, jax.random.split(
+        step_key, env.max_episode_steps))[1]
 
   def loss(params, traj: Trajectory):
     valid = traj.valid.astype(jnp.float32)
@@ -187,26 +181,23 @@ def make_agent(config: Config):
     return TrainState(params, Params(actor_state, critic_state), key,
                       state.step + traj.valid.sum(dtype=jnp.int32))
 
-  def train_chunk(state: TrainState) -> TrainState:
-    """Iterates until the step count passes the next multiple of eval_every."""
-    end = jnp.minimum((state.step // config.eval_every + 1) *
-                      config.eval_every, config.total_steps)
+  def train(state: TrainState, num_steps: jax.Array) -> TrainState:
+    """Iterates until `num_steps` more steps are done (whole episodes)."""
+    end = state.step + num_steps
     return jax.lax.while_loop(lambda s: s.step < end, iteration, state)
 
   def eval_policy(actor_params, obs):
     return to_env(actor.apply(actor_params, obs).mode())
 
-  return env, env_params, init, train_chunk, eval_policy
+  # An iteration's steps vary with the episodes' lengths: one is the unit.
+  return training.Agent(env, init, train, eval_policy,
+                        lambda state: state.params.actor, step_unit=1)
 
 
 def run(config: Config) -> dict[str, Any]:
   """Trains REINFORCE as `config` says; returns the run's summary."""
-  return common.run_agent("reinforce", config, make_agent)
-
-
-def main():
-  print(run(common.parse_config(Config)))
+  return training.run_agent("reinforce", config, make_agent)
 
 
 if __name__ == "__main__":
-  main()
+  training.main(Config, run)

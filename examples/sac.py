@@ -1,4 +1,4 @@
-"""Soft Actor-Critic on a gymnax environment, fully jitted.
+"""Soft Actor-Critic on any environment suite, fully jitted.
 
 See "Soft Actor-Critic Algorithms and Applications" by Haarnoja et al. (2018,
 https://arxiv.org/abs/1812.05905). Tanh-Gaussian policy, twin critics with
@@ -7,7 +7,9 @@ target networks, automatic entropy temperature. Each chunk of
 `lax.scan`; the replay buffer lives in the training state, so checkpoints hold
 everything needed to resume exactly.
 
-Run: `python examples/sac.py` (Pendulum-v1, 10k steps; `--help` for flags).
+Run: `python -m examples.sac` (gymnax Pendulum-v1, 10k steps; `--help` for
+flags), e.g. `python -m examples.sac --env playground:CartpoleSwingup
+--total-steps 100000 --eval-every 10000` for the continuous cart-pole.
 """
 
 import dataclasses
@@ -18,41 +20,40 @@ import jax
 import jax.numpy as jnp
 import optax
 
-import common
 import haiku_policies as hp
-import off_policy
+from examples import off_policy
+from examples.plumbing import flags
+from examples.plumbing import training
 
 
 @dataclasses.dataclass(frozen=True)
-class Config(common.CommonConfig):
+class Config(flags.CommonConfig):
   """SAC: flags and defaults (SBX's Pendulum settings unless noted)."""
-  hidden_sizes: tuple[int, ...] = common.flag(
+  hidden_sizes: tuple[int, ...] = flags.flag(
       (256, 256), "Hidden layer widths of the actor and of each critic.")
-  batch_size: int = common.flag(256, "Transitions per gradient update.")
-  learning_starts: int = common.flag(
+  batch_size: int = flags.flag(256, "Transitions per gradient update.")
+  learning_starts: int = flags.flag(
       1_000, "Environment steps of uniform random actions before updates.")
-  buffer_size: int = common.flag(
+  buffer_size: int = flags.flag(
       100_000, "Replay capacity in transitions (oldest overwritten first).")
-  updates_per_step: int = common.flag(
+  updates_per_step: int = flags.flag(
       1, "Gradient updates per vectorised environment step.")
-  actor_lr: float = common.flag(3e-4, "Actor Adam learning rate.")
-  critic_lr: float = common.flag(3e-4, "Critic Adam learning rate.")
-  alpha_lr: float = common.flag(3e-4, "Entropy temperature Adam learning rate.")
-  gamma: float = common.flag(0.99, "Discount factor.")
-  tau: float = common.flag(0.005, "Polyak rate of the target critics.")
-  init_alpha: float = common.flag(1.0, "Initial entropy temperature.")
+  actor_lr: float = flags.flag(3e-4, "Actor Adam learning rate.")
+  critic_lr: float = flags.flag(3e-4, "Critic Adam learning rate.")
+  alpha_lr: float = flags.flag(3e-4, "Entropy temperature Adam learning rate.")
+  gamma: float = flags.flag(0.99, "Discount factor.")
+  tau: float = flags.flag(0.005, "Polyak rate of the target critics.")
+  init_alpha: float = flags.flag(1.0, "Initial entropy temperature.")
 
   def __post_init__(self):
     super().__post_init__()
-    common.check_positive(self, "batch_size", "buffer_size",
+    flags.check_positive(self, "batch_size", "buffer_size",
                           "updates_per_step", "actor_lr", "critic_lr",
                           "alpha_lr", "tau", "init_alpha")
     if min(self.hidden_sizes) < 1:
-      raise ValueError(f"`--hidden-sizes` must all be >= 1, got "
+      raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
                        f"{self.hidden_sizes}.")
-    if self.env == "CartPole-v1":
-      raise ValueError("`--env` must have continuous actions for SAC, got "
-                       "CartPole-v1; use examples/reinforce.py or ppo.py.")
+    off_policy.check_learning_starts(self)
 
 
 class Params(NamedTuple):
@@ -140,19 +141,15 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
   return off_policy.Learner(init, update, act, eval_policy)
 
 
-def make_agent(config: Config):
-  """Returns `(env, env_params, init, train_chunk, eval_policy)` on gymnax."""
-  return off_policy.make_agent(config, make_learner)
+def make_agent(config: Config) -> training.Agent:
+  """SAC on `config.env` (any suite with continuous actions)."""
+  return off_policy.make_agent("SAC", config, make_learner)
 
 
 def run(config: Config) -> dict[str, Any]:
   """Trains SAC as `config` says; returns the run's summary."""
-  return common.run_agent("sac", config, make_agent)
-
-
-def main():
-  print(run(common.parse_config(Config)))
+  return training.run_agent("sac", config, make_agent)
 
 
 if __name__ == "__main__":
-  main()
+  training.main(Config, run)

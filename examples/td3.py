@@ -1,4 +1,4 @@
-"""Twin Delayed DDPG (TD3) on a gymnax environment, fully jitted.
+"""Twin Delayed DDPG (TD3) on any environment suite, fully jitted.
 
 See "Addressing Function Approximation Error in Actor-Critic Methods" by
 Fujimoto et al. (2018, https://arxiv.org/abs/1802.09477). A deterministic
@@ -13,7 +13,8 @@ Noise scales are fractions of the action half-range (see
 environment steps is one jitted `lax.scan`; the replay buffer lives in the
 training state, so checkpoints hold everything to resume exactly.
 
-Run: `python examples/td3.py` (Pendulum-v1, 10k steps; `--help` for flags).
+Run: `python -m examples.td3` (gymnax Pendulum-v1, 10k steps; `--help` for
+flags).
 Fastest to an eval >= -200 on Pendulum-v1 in our tests: `--hidden-sizes 64 64
 --actor-lr 1e-3 --critic-lr 1e-3 --learning-starts 500 --updates-per-step 2
 --eval-every 500`.
@@ -27,57 +28,52 @@ import jax
 import jax.numpy as jnp
 import optax
 
-import common
 import haiku_policies as hp
-import off_policy
-
-CONTINUOUS_ENVS = ("Pendulum-v1", "MountainCarContinuous-v0")
-
+from examples import off_policy
+from examples.plumbing import flags
+from examples.plumbing import training
 
 @dataclasses.dataclass(frozen=True)
-class Config(common.CommonConfig):
+class Config(flags.CommonConfig):
   """TD3: flags and defaults (SBX's TD3 settings unless noted)."""
-  hidden_sizes: tuple[int, ...] = common.flag(
+  hidden_sizes: tuple[int, ...] = flags.flag(
       (256, 256), "Hidden layer widths of the actor and of each critic.")
-  batch_size: int = common.flag(256, "Transitions per gradient update.")
-  learning_starts: int = common.flag(
+  batch_size: int = flags.flag(256, "Transitions per gradient update.")
+  learning_starts: int = flags.flag(
       1_000, "Environment steps of uniform random actions before updates.")
-  buffer_size: int = common.flag(
+  buffer_size: int = flags.flag(
       100_000, "Replay capacity in transitions (oldest overwritten first).")
-  updates_per_step: int = common.flag(
+  updates_per_step: int = flags.flag(
       1, "Critic updates per vectorised environment step.")
-  actor_lr: float = common.flag(
+  actor_lr: float = flags.flag(
       3e-4, "Actor Adam learning rate (SBX's; SB3's TD3 uses 1e-3).")
-  critic_lr: float = common.flag(3e-4, "Critic Adam learning rate.")
-  gamma: float = common.flag(0.99, "Discount factor.")
-  tau: float = common.flag(0.005, "Polyak rate of the target networks.")
-  policy_delay: int = common.flag(2, "Critic updates per actor update.")
-  target_delay: int = common.flag(
+  critic_lr: float = flags.flag(3e-4, "Critic Adam learning rate.")
+  gamma: float = flags.flag(0.99, "Discount factor.")
+  tau: float = flags.flag(0.005, "Polyak rate of the target networks.")
+  policy_delay: int = flags.flag(2, "Critic updates per actor update.")
+  target_delay: int = flags.flag(
       1, "Critic updates per target update (SBX: 1; the paper: 2, with the "
       "actor).")
-  exploration_noise: float = common.flag(
+  exploration_noise: float = flags.flag(
       0.1, "Std of the acting noise, as a fraction of the action half-range.")
-  target_noise: float = common.flag(
+  target_noise: float = flags.flag(
       0.2, "Std of the target smoothing noise (fraction of the half-range).")
-  target_noise_clip: float = common.flag(
+  target_noise_clip: float = flags.flag(
       0.5, "Bound of the target smoothing noise (fraction of the half-range).")
 
   def __post_init__(self):
     super().__post_init__()
-    common.check_positive(self, "batch_size", "buffer_size",
+    flags.check_positive(self, "batch_size", "buffer_size",
                           "updates_per_step", "actor_lr", "critic_lr", "tau",
                           "policy_delay", "target_delay")
     if min(self.hidden_sizes) < 1:
-      raise ValueError(f"`--hidden-sizes` must all be >= 1, got "
+      raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
                        f"{self.hidden_sizes}.")
     for name in ("exploration_noise", "target_noise", "target_noise_clip"):
       if getattr(self, name) < 0:
-        raise ValueError(f"`--{name.replace('_', '-')}` must be >= 0, got "
+        raise flags.FlagError(f"`--{name.replace('_', '-')}` must be >= 0, got "
                          f"{name}={getattr(self, name)!r}.")
-    if self.env not in CONTINUOUS_ENVS:
-      raise ValueError(f"`--env` must have continuous actions for TD3, one of "
-                       f"{CONTINUOUS_ENVS}, got {self.env}; use "
-                       "examples/reinforce.py for discrete actions.")
+    off_policy.check_learning_starts(self)
 
 
 class Params(NamedTuple):
@@ -172,19 +168,15 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
   return off_policy.Learner(init, update, act, eval_policy)
 
 
-def make_agent(config: Config):
-  """Returns `(env, env_params, init, train_chunk, eval_policy)` on gymnax."""
-  return off_policy.make_agent(config, make_learner)
+def make_agent(config: Config) -> training.Agent:
+  """TD3 on `config.env` (any suite with continuous actions)."""
+  return off_policy.make_agent("TD3", config, make_learner)
 
 
 def run(config: Config) -> dict[str, Any]:
   """Trains TD3 as `config` says; returns the run's summary."""
-  return common.run_agent("td3", config, make_agent)
-
-
-def main():
-  print(run(common.parse_config(Config)))
+  return training.run_agent("td3", config, make_agent)
 
 
 if __name__ == "__main__":
-  main()
+  training.main(Config, run)

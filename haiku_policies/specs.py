@@ -1,4 +1,4 @@
-"""Action bounds from environment specs: gymnasium, gymnax and dm_env.
+"""Action bounds from environment specs: gymnasium, gymnax, dm_env, Brax, MJX.
 
 Shapes: `A` action dims.
 
@@ -29,8 +29,10 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
   """Returns the `(low, high)` bounds of a continuous action spec.
 
   Supported specs: `gymnasium.spaces.Box`, `gymnax.environments.spaces.Box`
-  (whose bounds may be scalars; they are broadcast to its shape) and
-  `dm_env.specs.BoundedArray`.
+  (whose bounds may be scalars; they are broadcast to its shape),
+  `dm_env.specs.BoundedArray`, and a Brax or MuJoCo Playground environment
+  itself: those have no action space, only an integer `action_size`, and
+  take actions in `[-1, 1]` in every dim.
 
   Args:
     space: the action spec.
@@ -58,6 +60,14 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
         "continuous Box/BoundedArray specs. Use CategoricalHead for discrete "
         "actions."
     )
+  if isinstance(getattr(space, "action_size", None), (int, np.integer)):
+    size = int(space.action_size)  # A Brax or MuJoCo Playground env.
+    if size < 1:
+      raise ValueError(
+          f"action_bounds: {type(space).__name__}.action_size must be >= 1, "
+          f"got {size}."
+      )
+    return -np.ones(size, np.float32), np.ones(size, np.float32)
   if hasattr(space, "minimum") and hasattr(space, "maximum"):
     low, high = space.minimum, space.maximum  # dm_env BoundedArray.
   elif hasattr(space, "low") and hasattr(space, "high"):

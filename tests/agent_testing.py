@@ -6,15 +6,18 @@ import io
 import json
 import os
 import tempfile
+from unittest import mock
 
 import jax
 import numpy as np
 
-import checkpointing
-import common
+from examples.plumbing import checkpointing
+from examples.plumbing import experiment
+from examples.plumbing import flags
 
 SUMMARY_KEYS = ("algo", "env", "seed", "total_steps", "final_eval_return",
-                "wall_s", "compile_s", "steps_per_s", "time_to_threshold_s")
+                "wall_s", "compile_s", "steps_per_s", "threshold",
+                "time_to_threshold_s", "run_dir", "config")
 
 
 def tiny_run(module, **overrides):
@@ -32,10 +35,16 @@ def eval_returns(summary):
 
 def final_state(module, summary):
   """The last checkpointed training state of a finished run."""
-  config = module.Config(**{**summary["config"], "resume": None})
-  init = module.make_agent(config)[2]
-  target = init(jax.random.PRNGKey(0))
+  config = module.Config(**{**flags_tuples(module.Config, summary["config"]),
+                            "resume": None})
+  target = jax.jit(module.make_agent(config).init)(jax.random.PRNGKey(0))
   return checkpointing.restore_checkpoint(summary["run_dir"], target).state
+
+
+def flags_tuples(config_cls, values):
+  """A summary's config dict (JSON lists) as `config_cls` keyword arguments."""
+  return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()
+          if k in config_cls.__dataclass_fields__}
 
 
 def assert_run_folder(test, summary):
@@ -43,7 +52,8 @@ def assert_run_folder(test, summary):
   for key in SUMMARY_KEYS:
     test.assertIn(key, summary)
   test.assertTrue(np.isfinite(summary["final_eval_return"]))
-  for name in ("evals.csv", "learning_curve.png", "summary.json"):
+  for name in ("config.json", "evals.csv", "learning_curve.png",
+               "summary.json"):
     test.assertTrue(os.path.isfile(os.path.join(summary["run_dir"], name)),
                     name)
   test.assertIsNotNone(checkpointing.latest_step(summary["run_dir"]))
@@ -51,16 +61,39 @@ def assert_run_folder(test, summary):
     test.assertEqual(json.load(f)["total_steps"], summary["total_steps"])
 
 
+class _Killed(Exception):
+  """Stands in for a run killed right after its first checkpoint."""
+
+
+def run_killed_after_first_checkpoint(module, **overrides):
+  """Runs `module` until its first checkpoint is written; returns the folder."""
+  save = experiment.Experiment.save
+
+  def save_then_die(exp, *args, **kwargs):
+    save(exp, *args, **kwargs)
+    raise _Killed(exp.path)
+
+  with mock.patch.object(experiment.Experiment, "save", save_then_die):
+    try:
+      tiny_run(module, **overrides)
+    except _Killed as killed:
+      return killed.args[0]
+  raise AssertionError("the run ended without a checkpoint")
+
+
 def assert_resume_reproduces(test, module, chunk_steps, **overrides):
-  """Two chunks straight == one chunk, then `--resume` for the second."""
+  """Two chunks straight == killed after the first, then `--resume`."""
   straight = tiny_run(module, total_steps=2 * chunk_steps,
                       eval_every=chunk_steps, **overrides)
-  first = tiny_run(module, total_steps=chunk_steps, eval_every=chunk_steps,
-                   **overrides)
-  config = module.Config(run_dir=first["run_dir"], progress=False,
+  folder = run_killed_after_first_checkpoint(
+      module, total_steps=2 * chunk_steps, eval_every=chunk_steps,
+      **overrides)
+  config = module.Config(run_dir=folder, progress=False,
                          total_steps=2 * chunk_steps, eval_every=chunk_steps,
-                         resume=first["run_dir"], **overrides)
+                         resume=folder, **overrides)
   resumed = module.run(config)
+  test.assertEqual(resumed["run_dir"], folder)
+  test.assertEqual(checkpointing.latest_step(folder), straight["total_steps"])
   test.assertEqual(eval_returns(straight), eval_returns(resumed))
   for a, b in zip(jax.tree_util.tree_leaves(final_state(module, straight)),
                   jax.tree_util.tree_leaves(final_state(module, resumed))):
@@ -68,12 +101,18 @@ def assert_resume_reproduces(test, module, chunk_steps, **overrides):
 
 
 def assert_bad_flags(test, module, cases):
-  """Each `(argv, words)` case exits with status 2 and `words` in the error."""
+  """Each `(argv, words)` case exits with status 2 and `words` in the error.
+
+  The command line is the script's own (`flags.main`), so errors found when
+  the run is set up (the environment's) count too; nothing may be written.
+  """
+  run_dir = tempfile.mkdtemp()
   for argv, words in cases:
     with test.subTest(argv=argv):
       stderr = io.StringIO()
       with test.assertRaises(SystemExit) as raised, \
           contextlib.redirect_stderr(stderr):
-        common.parse_config(module.Config, argv)
+        flags.main(module.Config, module.run, argv + ["--run-dir", run_dir])
       test.assertEqual(raised.exception.code, 2)
-      test.assertIn(words, stderr.getvalue())
+      test.assertIn(words, " ".join(stderr.getvalue().split()))
+  test.assertEqual(os.listdir(run_dir), [])

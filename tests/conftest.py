@@ -1,7 +1,8 @@
-"""Makes the shared test helpers and the example scripts importable.
+"""Makes the shared test helpers and the example agents importable.
 
-`tests/` holds the helpers (`reference`, `multidevice`, `agent_testing`);
-`examples/` is not an installed package, so its directory goes on `sys.path`.
+`tests/` holds the helpers (`reference`, `multidevice`, `agent_testing`); the
+repository root makes `examples` (not an installed package) importable as
+`from examples import sac`, as the README shows.
 """
 
 import os
@@ -9,4 +10,4 @@ import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, _HERE)
-sys.path.insert(0, os.path.join(os.path.dirname(_HERE), "examples"))
+sys.path.insert(0, os.path.dirname(_HERE))

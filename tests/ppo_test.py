@@ -1,33 +1,24 @@
-"""Tests for examples/ppo.py: the run, exact resume, flag checks, learning.
-
-examples/ is not an installed package, so this file puts it on `sys.path`.
-"""
+"""Tests for examples/ppo.py: the run, exact resume, flag checks, learning."""
 
 import dataclasses
 import json
 import os
-import sys
 import tempfile
-from unittest import mock
 
 from absl.testing import absltest
 from absl.testing import parameterized
 import jax
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir,
-                                "examples"))
-# pylint: disable=g-import-not-at-top,wrong-import-position
-import checkpointing
-import common
+import agent_testing
+from examples import ppo
+from examples.plumbing import checkpointing
 import multidevice
-import ppo
-# pylint: enable=g-import-not-at-top,wrong-import-position
 
 # One PPO iteration is 8 envs * 16 steps = 128 steps; a chunk is 2 of them.
 _TINY = dict(num_envs=8, num_steps=16, num_minibatches=4, num_epochs=2,
              eval_every=256, total_steps=512, eval_episodes=2,
-             hidden_sizes=(16, 16), progress=False)
+             hidden_sizes=(16, 16))
 # Learning test: defaults but 131,072 steps (one chunk). Seeds 0, 1, 2 gave
 # -237, -170, -219 (random policy: about -1200; the 10-episode mean moves by
 # about +-30 with the initial states alone), so -350 leaves a wide margin.
@@ -38,19 +29,9 @@ _SUMMARY_KEYS = {"algo", "env", "seed", "total_steps", "final_eval_return",
                  "time_to_threshold_s", "run_dir", "config"}
 
 
-class _Interrupted(Exception):
-  """Stands in for a run killed right after a checkpoint."""
-
-
-def _only_run_folder(run_dir):
-  (name,) = os.listdir(run_dir)
-  return os.path.join(run_dir, name)
-
-
 def _final_state(config, run_folder):
   """The newest checkpoint of `run_folder` as a `ppo.TrainState`."""
-  init = ppo.make_agent(config)[2]
-  target = jax.jit(init)(jax.random.PRNGKey(0))
+  target = jax.jit(ppo.make_agent(config).init)(jax.random.PRNGKey(0))
   return checkpointing.restore_checkpoint(run_folder, target)
 
 
@@ -67,7 +48,7 @@ class RunTest(parameterized.TestCase):
     super().setUpClass()
     cls.tmp = tempfile.TemporaryDirectory()  # Not create_tempdir: pytest.
     cls.config = ppo.Config(run_dir=os.path.join(cls.tmp.name, "full"),
-                            **_TINY)
+                            progress=False, **_TINY)
     cls.summary = ppo.run(cls.config)
 
   @classmethod
@@ -82,12 +63,8 @@ class RunTest(parameterized.TestCase):
 
   def test_run_writes_evals_plot_summary_and_checkpoint(self):
     folder = self.summary["run_dir"]
-    for name in ("evals.csv", "learning_curve.png", "summary.json"):
-      self.assertTrue(os.path.isfile(os.path.join(folder, name)), name)
-    with open(os.path.join(folder, "evals.csv")) as f:
-      self.assertLen(f.read().split(), 3)  # Header and two evals.
-    with open(os.path.join(folder, "summary.json")) as f:
-      self.assertEqual(json.load(f)["total_steps"], 512)
+    agent_testing.assert_run_folder(self, self.summary)
+    self.assertLen(agent_testing.eval_returns(self.summary), 2)
     self.assertEqual(checkpointing.latest_step(folder), 512)
 
   def test_checkpoint_holds_normalizer_env_state_and_step(self):
@@ -95,23 +72,13 @@ class RunTest(parameterized.TestCase):
     self.assertEqual(int(state.step), 512)
     self.assertEqual(float(state.normalizer.count), 512.0)  # Every obs.
     self.assertEqual(state.obs.shape, (8, 3))
-    self.assertEqual(state.env_state.time.shape, (8,))
+    self.assertEqual(state.env_state.time.shape, (8,))  # gymnax's own.
 
   def test_resumed_run_matches_uninterrupted_bitwise(self):
-    cut_dir = os.path.join(self.tmp.name, "cut")
-    config = dataclasses.replace(self.config, run_dir=cut_dir)
-    save = common.Experiment.save
-
-    def save_then_die(exp, state, step):
-      save(exp, state, step)
-      raise _Interrupted
-
-    with mock.patch.object(common.Experiment, "save", save_then_die):
-      with self.assertRaises(_Interrupted):
-        ppo.run(config)
-    cut_folder = _only_run_folder(cut_dir)
+    cut_folder = agent_testing.run_killed_after_first_checkpoint(
+        ppo, **_TINY)
     self.assertEqual(checkpointing.latest_step(cut_folder), 256)
-    resumed = ppo.run(dataclasses.replace(config, resume=cut_folder))
+    resumed = ppo.run(dataclasses.replace(self.config, resume=cut_folder))
 
     a = _final_state(self.config, self.summary["run_dir"])
     b = _final_state(self.config, cut_folder)
@@ -123,12 +90,12 @@ class RunTest(parameterized.TestCase):
                      resumed["final_eval_return"])
 
   def test_same_seed_is_bitwise_identical(self):
-    init, train_chunk = ppo.make_agent(self.config)[2:4]
-    init, train_chunk = jax.jit(init), jax.jit(train_chunk)
-    a = train_chunk(init(jax.random.PRNGKey(3)))
-    b = train_chunk(init(jax.random.PRNGKey(3)))
+    agent = ppo.make_agent(self.config)
+    init, train = jax.jit(agent.init), jax.jit(agent.train)
+    a = train(init(jax.random.PRNGKey(3)), 256)
+    b = train(init(jax.random.PRNGKey(3)), 256)
     _assert_trees_bitwise_equal(a, b)
-    c = train_chunk(init(jax.random.PRNGKey(4)))
+    c = train(init(jax.random.PRNGKey(4)), 256)
     loc_w = lambda s: s.params.actor["gaussian_head/loc"]["w"]
     self.assertFalse(np.array_equal(loc_w(a), loc_w(c)))
 
@@ -138,7 +105,7 @@ class OtherEnvsTest(parameterized.TestCase):
   @parameterized.parameters("MountainCarContinuous-v0", "CartPole-v1")
   def test_run_gives_finite_returns(self, env):
     with tempfile.TemporaryDirectory() as run_dir:
-      summary = ppo.run(ppo.Config(env=env, run_dir=run_dir, **_TINY))
+      summary = ppo.run(ppo.Config(env=env, run_dir=run_dir, progress=False, **_TINY))
     self.assertTrue(np.isfinite(summary["final_eval_return"]))
 
 
@@ -155,9 +122,13 @@ class ConfigTest(parameterized.TestCase):
       ("negative_num_steps", dict(num_steps=-1), "--num-steps"),
       ("zero_epochs", dict(num_epochs=0), "--num-epochs"),
       ("gamma_above_one", dict(gamma=1.5), "--gamma"),
-      ("unknown_env", dict(env="Hopper-v4"), "--env"),
+      ("total_not_multiple_of_iteration", dict(num_envs=8, num_steps=16,
+                                               eval_every=128,
+                                               total_steps=1000),
+       "--total-steps` must be a multiple of one PPO iteration"),
       ("devices_not_dividing_envs", dict(num_envs=6, num_steps=16,
-                                         eval_every=96, num_devices=4),
+                                         eval_every=96, total_steps=96,
+                                         num_devices=4),
        "--num-devices` must divide `--num-envs"),
       ("more_devices_than_present", dict(num_devices=64),
        "xla_force_host_platform_device_count=64"),
@@ -168,11 +139,12 @@ class ConfigTest(parameterized.TestCase):
       ppo.Config(**kwargs)
 
   def test_bad_flags_on_command_line_exit_with_usage_error(self):
-    with mock.patch.object(sys, "stderr"):
-      with self.assertRaises(SystemExit) as cm:
-        common.parse_config(ppo.Config, ["--num-envs", "8", "--num-steps",
-                                         "16", "--eval-every", "200"])
-    self.assertEqual(cm.exception.code, 2)
+    agent_testing.assert_bad_flags(self, ppo, (
+        (["--num-envs", "8", "--num-steps", "16", "--eval-every", "200"],
+         "`--eval-every` must be a multiple of one PPO iteration"),
+        (["--env", "brax:nope"], "brax has no environment 'nope'"),
+        (["--env", "gymnasium:Pendulum-v1", "--num-devices", "2"],
+         "needs a JAX-native suite")))
 
   def test_eval_every_error_suggests_a_multiple(self):
     with self.assertRaisesRegex(ValueError, "--eval-every 256"):
@@ -183,34 +155,25 @@ class ConfigTest(parameterized.TestCase):
 # the same run cut after its first checkpoint and resumed; prints the checks.
 _TWO_DEVICE_RUNS = """
 import dataclasses, json, os, sys, tempfile
-from unittest import mock
 import jax, numpy as np
-sys.path.insert(0, {examples!r})
-import checkpointing, common, ppo
+sys.path[:0] = [{root!r}, {tests!r}]
+import agent_testing
+from examples import ppo
+from examples.plumbing import checkpointing
 
 tmp = tempfile.mkdtemp()
 config = ppo.Config(num_devices=2, run_dir=os.path.join(tmp, "full"),
-                    **{tiny!r})
+                    progress=False, **{tiny!r})
 summary = ppo.run(config)
-save = common.Experiment.save
-def save_then_die(exp, state, step):
-  save(exp, state, step)
-  raise KeyboardInterrupt
-cut = dataclasses.replace(config, run_dir=os.path.join(tmp, "cut"))
-with mock.patch.object(common.Experiment, "save", save_then_die):
-  try:
-    ppo.run(cut)
-  except KeyboardInterrupt:
-    pass
-(name,) = os.listdir(cut.run_dir)
-resumed = ppo.run(dataclasses.replace(cut, resume=os.path.join(cut.run_dir,
-                                                                name)))
-_, _, init, train_chunk, _ = ppo.make_agent(config)
-target = jax.jit(init)(jax.random.PRNGKey(0))
+cut = agent_testing.run_killed_after_first_checkpoint(
+    ppo, num_devices=2, **{tiny!r})
+resumed = ppo.run(dataclasses.replace(config, run_dir=cut, resume=cut))
+agent = ppo.make_agent(config)
+target = jax.jit(agent.init)(jax.random.PRNGKey(0))
 a = checkpointing.restore_checkpoint(summary["run_dir"], target).state
 b = checkpointing.restore_checkpoint(resumed["run_dir"], target).state
 # Each device's own copies, as training left them (a checkpoint keeps one).
-live = jax.jit(train_chunk)(jax.jit(train_chunk)(target))
+live = jax.jit(agent.train)(target, 512)
 shards = lambda x: [np.asarray(s.data) for s in x.addressable_shards]
 print(json.dumps(dict(
     step=int(a.step), count=float(a.normalizer.count),
@@ -230,10 +193,10 @@ class TwoDeviceTest(absltest.TestCase):
   """`--num-devices 2` on two fake CPU devices (in a child process)."""
 
   def test_runs_shares_statistics_and_resumes_bitwise(self):
-    examples = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                            os.pardir, "examples")
+    tests = os.path.dirname(os.path.abspath(__file__))
     out = json.loads(multidevice.run_with_cpu_devices(
-        _TWO_DEVICE_RUNS.format(examples=examples, tiny=_TINY)
+        _TWO_DEVICE_RUNS.format(root=os.path.dirname(tests), tests=tests,
+                                tiny=_TINY)
     ).splitlines()[-1])
     self.assertEqual(out["step"], 512)
     # Both devices' observations are merged: 512, not one device's 256.

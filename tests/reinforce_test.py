@@ -13,8 +13,8 @@ import jax
 import numpy as np
 
 import agent_testing
-import common
-import reinforce
+from examples import reinforce
+from examples.plumbing import flags
 
 # Iterations of 4 episodes; chunks end at the first iteration past 1000 steps.
 TINY = dict(num_envs=4, hidden_sizes=(16, 16), eval_episodes=2)
@@ -75,24 +75,24 @@ class ReinforceFlagsTest(parameterized.TestCase):
 
   def test_bad_flags_fail_with_message(self):
     agent_testing.assert_bad_flags(self, reinforce, (
-        (["--env", "Acrobot-v1"], "'Acrobot-v1'"),
+        (["--env", "Acrobot-v2"], "closest: ['Acrobot-v1'"),
         (["--gamma", "1.5"], "gamma=1.5"),
         (["--actor-lr", "0"], "`--actor-lr` must be > 0"),
         (["--entropy-coef", "-1"], "entropy_coef=-1.0"),
         (["--num-envs", "3"], "--num-envs"),
         (["--hidden-sizes", "0"], "`--hidden-sizes`")))
 
-  @parameterized.parameters("CartPole-v1", "Pendulum-v1",
-                            "MountainCarContinuous-v0")
-  def test_accepts_discrete_and_continuous_envs(self, env_name):
-    config = common.parse_config(reinforce.Config, ["--env", env_name])
-    env, env_params, init, train_chunk, eval_policy = reinforce.make_agent(
-        config)
-    state = jax.eval_shape(init, jax.random.PRNGKey(0))
-    obs = np.zeros(env.observation_space(env_params).shape, np.float32)
-    action = jax.eval_shape(eval_policy, state.params.actor, obs)
-    self.assertEqual(action.shape, env.action_space(env_params).shape)
-    jax.eval_shape(train_chunk, state)  # Traces the whole training chunk.
+  @parameterized.parameters(("CartPole-v1", ()), ("Acrobot-v1", ()),
+                            ("Pendulum-v1", (1,)),
+                            ("MountainCarContinuous-v0", (1,)))
+  def test_accepts_discrete_and_continuous_envs(self, env_name, action_shape):
+    config = flags.parse_config(reinforce.Config, ["--env", env_name])
+    agent = reinforce.make_agent(config)
+    state = jax.eval_shape(agent.init, jax.random.PRNGKey(0))
+    obs = np.zeros((5, agent.env.obs_size), np.float32)
+    action = jax.eval_shape(agent.eval_policy, state.params.actor, obs)
+    self.assertEqual(action.shape, (5,) + action_shape)
+    jax.eval_shape(agent.train, state, 1)  # Traces the whole training loop.
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from absl.testing import absltest
 
 import agent_testing
-import sac
+from examples import sac
 
 TINY = dict(hidden_sizes=(16, 16), batch_size=32, learning_starts=50,
             eval_episodes=2)
@@ -34,9 +34,15 @@ class SacTest(absltest.TestCase):
   def test_bad_flags_fail_with_message(self):
     agent_testing.assert_bad_flags(self, sac, (
         (["--total-steps", "-5"], "--total-steps"),
-        (["--env", "CartPole-v1"], "continuous"),
-        (["--env", "Nope-v0"], "--env"),
+        (["--env", "CartPole-v1"], "discrete actions; SAC needs continuous"),
+        (["--env", "gymnax:Acrobot-v1"], "examples/ppo.py"),
+        (["--env", "Nope-v0"], "gymnax has no environment 'Nope-v0'"),
+        (["--env", "Pendulum-v2"], "closest: ['Pendulum-v1'"),
+        (["--env", "mujoco:Hopper"], "suite must be one of"),
         (["--num-envs", "3"], "--num-envs"),
+        (["--total-steps", "1502", "--num-envs", "4", "--eval-every", "500"],
+         "`--total-steps` must be a multiple of `--num-envs`"),
+        (["--learning-starts", "10000"], "would never update"),
         (["--batch-size", "0"], "--batch-size")))
 
 

@@ -41,6 +41,16 @@ class ActionBoundsTest(parameterized.TestCase):
     env, env_params = gymnax.make("Pendulum-v1")
     self._assert_bounds(env.action_space(env_params), [-2.0], [2.0])
 
+  def test_brax_env_acts_in_unit_bounds(self):
+    import brax.envs  # pylint: disable=g-import-not-at-top
+    env = brax.envs.get_environment("reacher", backend="spring")
+    self._assert_bounds(env, [-1.0, -1.0], [1.0, 1.0])  # 2 joints.
+
+  def test_playground_env_acts_in_unit_bounds(self):
+    from mujoco_playground import registry  # pylint: disable=g-import-not-at-top
+    env = registry.load("CartpoleSwingup", config_overrides={"impl": "jax"})
+    self._assert_bounds(env, [-1.0], [1.0])
+
   def test_dm_env_bounded_array(self):
     spec = dm_specs.BoundedArray(
         (2,), np.float32, minimum=[-1.0, -3.0], maximum=1.0

@@ -6,8 +6,8 @@ import jax
 import numpy as np
 
 import agent_testing
-import common
-import td3
+from examples import td3
+from examples.plumbing import flags
 
 # Updates start after step 50; a buffer of 100 wraps within 200 steps.
 TINY = dict(hidden_sizes=(16, 16), batch_size=32, learning_starts=50,
@@ -53,17 +53,23 @@ class Td3RunTest(absltest.TestCase):
     self.assertEqual(int(opt_state.critic[0].count), critic_updates)
     self.assertEqual(int(opt_state.actor[0].count), critic_updates // 2)
 
-  def test_targets_move_but_lag_the_online_networks(self):
+  def test_targets_move_from_init_but_lag_the_online_networks(self):
+    config = td3.Config(**{**TINY, "total_steps": STEPS, "eval_every": CHUNK})
+    initial = jax.jit(td3.make_agent(config).init)(jax.random.PRNGKey(0))
     params = self.state.params
-    for online, target in ((params.actor, params.target_actor),
-                           (params.critic, params.target_critic)):
-      diff = jax.tree.map(lambda a, b: float(np.abs(a - b).max()), online,
-                          target)
-      self.assertGreater(max(jax.tree.leaves(diff)), 0.0)
+    for online, target, start in (
+        (params.actor, params.target_actor, initial.params.target_actor),
+        (params.critic, params.target_critic, initial.params.target_critic)):
+      gap = lambda a, b: max(jax.tree.leaves(jax.tree.map(
+          lambda x, y: float(np.abs(x - y).max()), a, b)))
+      self.assertGreater(gap(target, start), 0.0)   # The targets moved...
+      self.assertGreater(gap(online, target), 0.0)  # ...but lag behind.
 
   def test_buffer_wraps_and_holds_actions_within_bounds(self):
     buffer = self.state.buffer
     self.assertEqual(int(buffer.size), TINY["buffer_size"])
+    # 200 writes into 100 rows: the next write goes to row 200 % 100 = 0.
+    self.assertEqual(int(buffer.index), STEPS % TINY["buffer_size"])
     self.assertTrue(np.all(np.abs(np.asarray(buffer.action)) <= 2.0))
 
 
@@ -75,8 +81,8 @@ class Td3UpdateTest(parameterized.TestCase):
     config = td3.Config(tau=1.0, target_delay=2, learning_starts=0,
                         total_steps=updates, eval_every=updates, batch_size=4,
                         hidden_sizes=(8,), progress=False)
-    init, train_chunk = td3.make_agent(config)[2:4]
-    state = jax.jit(train_chunk)(init(jax.random.PRNGKey(0)))
+    agent = td3.make_agent(config)
+    state = jax.jit(agent.train)(agent.init(jax.random.PRNGKey(0)), updates)
     self.assertEqual(int(state.opt_state.updates), updates)
     same = jax.tree.map(np.array_equal, state.params.critic,
                         state.params.target_critic)
@@ -86,10 +92,10 @@ class Td3UpdateTest(parameterized.TestCase):
     config = td3.Config(exploration_noise=0.0, learning_starts=0,
                         total_steps=1, eval_every=1, batch_size=4,
                         hidden_sizes=(8,), progress=False)
-    _, _, init, train_chunk, eval_policy = td3.make_agent(config)
-    state = init(jax.random.PRNGKey(0))
-    expected = eval_policy(state.params.actor, state.obs[0])
-    after = jax.jit(train_chunk)(state)
+    agent = td3.make_agent(config)
+    state = agent.init(jax.random.PRNGKey(0))
+    expected = agent.eval_policy(state.params.actor, state.obs)[0]
+    after = jax.jit(agent.train)(state, 1)
     np.testing.assert_allclose(after.buffer.action[0], expected, rtol=RTOL)
 
 
@@ -97,9 +103,10 @@ class Td3FlagsTest(parameterized.TestCase):
 
   def test_bad_flags_fail_with_message(self):
     agent_testing.assert_bad_flags(self, td3, (
-        (["--env", "CartPole-v1"], "continuous actions"),
+        (["--env", "CartPole-v1"], "discrete actions; TD3 needs continuous"),
         (["--env", "CartPole-v1"], "reinforce.py"),
         (["--env", "Nope-v0"], "--env"),
+        (["--learning-starts", "10000"], "would never update"),
         (["--exploration-noise", "-0.1"], "`--exploration-noise` must be >= 0"),
         (["--target-noise-clip", "-1"], "`--target-noise-clip` must be >= 0"),
         (["--policy-delay", "0"], "`--policy-delay` must be > 0"),
@@ -107,24 +114,25 @@ class Td3FlagsTest(parameterized.TestCase):
         (["--hidden-sizes", "64", "0"], "`--hidden-sizes`"),
         (["--batch-size", "0"], "--batch-size")))
 
-  @parameterized.parameters("Pendulum-v1", "MountainCarContinuous-v0")
-  def test_accepts_continuous_envs(self, env_name):
-    config = common.parse_config(td3.Config, ["--env", env_name])
-    env, env_params, init, train_chunk, eval_policy = td3.make_agent(config)
-    state = jax.eval_shape(init, jax.random.PRNGKey(0))
-    obs = np.zeros(env.observation_space(env_params).shape, np.float32)
-    action = jax.eval_shape(eval_policy, state.params.actor, obs)
-    self.assertEqual(action.shape, env.action_space(env_params).shape)
-    jax.eval_shape(train_chunk, state)  # Traces the whole training chunk.
+  @parameterized.parameters(("Pendulum-v1", 1),
+                            ("gymnax:MountainCarContinuous-v0", 1))
+  def test_accepts_continuous_envs(self, env_name, action_size):
+    config = flags.parse_config(td3.Config, ["--env", env_name])
+    agent = td3.make_agent(config)
+    state = jax.eval_shape(agent.init, jax.random.PRNGKey(0))
+    obs = np.zeros((5, agent.env.obs_size), np.float32)
+    action = jax.eval_shape(agent.eval_policy, state.params.actor, obs)
+    self.assertEqual(action.shape, (5, action_size))
+    jax.eval_shape(agent.train, state, 1)  # Traces the whole training loop.
 
   def test_defaults_are_sbx_td3(self):
-    config = common.parse_config(td3.Config, [])
+    config = flags.parse_config(td3.Config, [])
     self.assertEqual(
         (config.env, config.hidden_sizes, config.batch_size, config.actor_lr,
          config.critic_lr, config.learning_starts, config.policy_delay,
          config.target_delay, config.exploration_noise, config.target_noise,
          config.target_noise_clip, config.gamma, config.tau),
-        ("Pendulum-v1", (256, 256), 256, 3e-4, 3e-4, 1_000, 2, 1, 0.1, 0.2,
+        ("gymnax:Pendulum-v1", (256, 256), 256, 3e-4, 3e-4, 1_000, 2, 1, 0.1, 0.2,
          0.5, 0.99, 0.005))
 
 

@@ -12,7 +12,10 @@ Restore is always against a target tree built by the agent's own init, which
 fixes the tree structure (NamedTuple optax states included). Orbax checks
 shapes but silently casts dtypes and does not tell a tuple from a list, so
 each checkpoint also stores a fingerprint (`str(treedef)` and every leaf's
-path, shape and dtype) that is compared with the target's first.
+path, shape and dtype) that is compared with the target's first. Orbax
+refuses arrays with no elements (MJX keeps some, e.g. the actuator state of a
+model without actuators): they hold no values, so they are left out of the
+saved arrays and taken from the target on restore.
 
 Layout: `<run_dir>/checkpoints/<step>/{state,meta}`.
 """
@@ -91,7 +94,8 @@ def save_checkpoint(run_dir: str, state: Any, step: int, *,
                        f"already exists in {run_dir}; save a later step.")
     meta = dict(meta or {}, step=int(step), fingerprint=_fingerprint(state))
     manager.save(int(step), args=ocp.args.Composite(
-        state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)))
+        state=ocp.args.StandardSave(_non_empty(state)),
+        meta=ocp.args.JsonSave(meta)))
     manager.wait_until_finished()
   finally:
     manager.close()
@@ -130,10 +134,19 @@ def restore_checkpoint(run_dir: str, target_state: Any, *,
         meta=ocp.args.JsonRestore()))["meta"]
     _check_fingerprint(meta["fingerprint"], _fingerprint(target_state))
     state = manager.restore(step, args=ocp.args.Composite(
-        state=ocp.args.StandardRestore(target_state)))["state"]
+        state=ocp.args.StandardRestore(_non_empty(target_state))))["state"]
+    leaves, treedef = jax.tree.flatten(target_state)
+    state = treedef.unflatten([state.get(str(i), leaf)
+                               for i, leaf in enumerate(leaves)])
   finally:
     manager.close()
   return Restored(state, int(step), meta)
+
+
+def _non_empty(tree: Any) -> dict[str, Any]:
+  """The leaves with elements, keyed by their index among all leaves."""
+  return {str(i): leaf for i, leaf in enumerate(jax.tree.leaves(tree))
+          if np.size(leaf)}
 
 
 def _check_fingerprint(saved: dict, target: dict) -> None:

@@ -1,0 +1,131 @@
+"""The agent contract and the outer training loop every example shares.
+
+An agent script builds an `Agent` from its config and hands it to
+`run_agent`, which owns everything around the algorithm: the run folder,
+compilation (ahead of time, timed), resuming, the progress bar, evaluation
+and checkpoints. The training itself stays in the agent's jitted `train`:
+
+  exp = Experiment(algo, config)           # Starts the clock.
+  agent = make_agent(config)               # Envs, networks, jitted functions.
+  state, step = exp.restore(init(key))     # For --resume.
+  while step < config.total_steps:         # One chunk per evaluation.
+    state = train(state, num_steps); step = int(state.step)
+    exp.record(step, evaluate(eval_env, agent.eval_policy, ...))
+    exp.save(state, step)
+"""
+
+import functools
+import json
+import os
+import time
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from examples.plumbing import checkpointing
+from examples.plumbing import envs
+from examples.plumbing import evaluation
+from examples.plumbing import experiment
+from examples.plumbing import flags
+from examples.plumbing import report
+
+# Progress bar updates per evaluation interval (each a call of `train`).
+BAR_UPDATES_PER_EVAL = 10
+
+
+class Agent(NamedTuple):
+  """What an agent script gives `run_agent`.
+
+  Attributes:
+    env: the training environments (`envs.make(config.env, num_envs)`).
+    init: `init(key) -> state`, the training state; it has a `step` field
+      (environment steps so far, an int32 scalar).
+    train: `train(state, num_steps) -> state` trains `num_steps` (a traced
+      int32) more environment steps: exactly that many when `num_steps` is a
+      multiple of `step_unit`, else up to the next whole iteration.
+    eval_policy: `eval_policy(params, obs [E, O]) -> action`, deterministic.
+    policy_params: `policy_params(state)`, `eval_policy`'s `params`.
+    step_unit: environment steps per training iteration.
+  """
+  env: envs.Env
+  init: Callable[[jax.Array], Any]
+  train: Callable[[Any, jax.Array], Any]
+  eval_policy: Callable[[Any, jax.Array], jax.Array]
+  policy_params: Callable[[Any], Any]
+  step_unit: int
+
+
+def run_agent(algo: str, config: Any, make_agent: Callable[[Any], Agent], *,
+              init_options: dict[str, Any] | None = None) -> dict[str, Any]:
+  """Trains an agent chunk by chunk, evaluating and checkpointing in between.
+
+  Evaluations come every `config.eval_every` steps and at the end, each on
+  `config.eval_episodes` episodes from the same start states (a fixed key).
+
+  Args:
+    algo: the algorithm's short name; it names the run folder.
+    config: the agent's `flags.CommonConfig` (subclass) instance.
+    make_agent: builds the `Agent` from `config` (after the clock starts, so
+      set-up counts in `wall_s`).
+    init_options: XLA compiler options for `init`, which runs once.
+
+  Returns:
+    The run's summary (see `Experiment.finish`); for a resumed run that was
+    already complete, the summary it ended with (nothing is changed).
+
+  Raises:
+    flags.FlagError: for a resume that does not match the run, and for the
+      environment errors of `envs.make`.
+  """
+  start, show = time.perf_counter(), config.progress
+  if config.resume:
+    flags.check_resume(algo, config)
+    saved_step = checkpointing.latest_step(config.resume) or 0
+    if saved_step >= config.total_steps:
+      report.status(f"{config.resume} is complete at step {saved_step:,} "
+                    f"(--total-steps {config.total_steps:,}); nothing to do. "
+                    "Raise --total-steps to train longer.", show)
+      with open(os.path.join(config.resume, "summary.json")) as f:
+        return json.load(f)
+  report.status(f"{algo} on {config.env}, seed {config.seed}: building the "
+                "environments and networks", show)
+  agent = make_agent(config)  # Raises FlagError before anything is written.
+  eval_env = envs.make(config.env, config.eval_episodes,
+                       brax_backend=config.brax_backend, auto_reset=False)
+  threshold = (agent.env.threshold if config.threshold is None
+               else config.threshold)
+  exp = experiment.Experiment(algo, config, threshold, start=start)
+  report.status(f"run folder {exp.path}", show)
+  bar = report.Progress(config.total_steps, disable=not show)
+  init_key, eval_key = jax.random.split(jax.random.PRNGKey(config.seed))
+  init = exp.compile(jax.jit(agent.init, compiler_options=init_options),
+                     init_key)
+  state, step = exp.restore(init(init_key), agent.env.host)
+  train = exp.compile(agent.train, state, jnp.int32(agent.step_unit))
+  evaluate = exp.compile(
+      functools.partial(evaluation.evaluate, eval_env, agent.eval_policy),
+      agent.policy_params(state), eval_key)
+  report.status(f"compiled in {exp.compile_s:.1f} s; training from step "
+                f"{step:,} to {config.total_steps:,}", show)
+  bar.training()
+  bar.update(step)
+  bar_steps = max(agent.step_unit, config.eval_every // BAR_UPDATES_PER_EVAL
+                  // agent.step_unit * agent.step_unit)
+  while step < config.total_steps:
+    end = min((step // config.eval_every + 1) * config.eval_every,
+              config.total_steps)
+    while step < end:
+      state = train(state, jnp.int32(min(bar_steps, end - step)))
+      step = int(state.step)
+      bar.update(step)
+    bar.update(step, exp.record(step, evaluate(agent.policy_params(state),
+                                               eval_key)))
+    exp.save(state, step, agent.env.host)
+  bar.close()
+  return exp.finish(step)
+
+
+def main(config_cls: type, run: Callable[[Any], dict[str, Any]]) -> None:
+  """An example's entry point: flags, `run(config)`, a readable summary."""
+  print(report.describe(flags.main(config_cls, run)))

@@ -1,0 +1,118 @@
+"""Tests for examples/plumbing/training.py: the outer loop every agent uses.
+
+Driven through a tiny TD3 (the cheapest agent to compile)."""
+
+import contextlib
+import csv
+import io
+import json
+import os
+
+from absl.testing import absltest
+import numpy as np
+
+import agent_testing
+from examples import sac
+from examples import td3
+from examples.plumbing import flags
+from examples.plumbing import report
+
+TINY = dict(hidden_sizes=(8,), batch_size=16, learning_starts=20,
+            buffer_size=1000, eval_episodes=2)
+
+
+def _file_bytes(folder):
+  out = {}
+  for root, _, names in os.walk(folder):
+    for name in names:
+      with open(os.path.join(root, name), "rb") as f:
+        out[os.path.join(root, name)] = f.read()
+  return out
+
+
+class RunAgentTest(absltest.TestCase):
+
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.summary = agent_testing.tiny_run(td3, total_steps=150, eval_every=100,
+                                         **TINY)
+
+  def test_stops_exactly_at_total_steps_with_a_final_eval(self):
+    self.assertEqual(self.summary["total_steps"], 150)
+    with open(os.path.join(self.summary["run_dir"], "evals.csv")) as f:
+      self.assertEqual([int(r["step"]) for r in csv.DictReader(f)], [100, 150])
+    state = agent_testing.final_state(td3, self.summary)
+    self.assertEqual(int(state.step), 150)
+
+  def test_resuming_a_complete_run_changes_nothing(self):
+    folder = self.summary["run_dir"]
+    before = _file_bytes(folder)
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+      again = td3.run(td3.Config(resume=folder, total_steps=150,
+                                 eval_every=100, **TINY))
+    self.assertIn(f"{folder} is complete at step 150", stderr.getvalue())
+    self.assertEqual(again, json.loads(json.dumps(self.summary)))
+    self.assertEqual(_file_bytes(folder), before)
+
+  def test_resume_from_the_command_line_takes_the_runs_flags(self):
+    folder = agent_testing.run_killed_after_first_checkpoint(
+        td3, total_steps=150, eval_every=100, **TINY)
+    summary = flags.main(td3.Config, td3.run,
+                         ["--resume", folder, "--no-progress"])
+    self.assertEqual(summary["total_steps"], 150)
+    self.assertEqual(summary["config"]["hidden_sizes"], (8,))
+    self.assertEqual(agent_testing.eval_returns(summary),
+                     agent_testing.eval_returns(self.summary))
+
+  def test_resume_refuses_other_flags_and_another_algorithm(self):
+    folder = self.summary["run_dir"]
+    for module, argv, words in (
+        (td3, ["--hidden-sizes", "64", "64"],
+         "--hidden-sizes (8,) (run) vs (64, 64) (now)"),
+        (sac, [], "is a td3 run; continue it with examples/td3.py, not sac")):
+      stderr = io.StringIO()
+      with self.subTest(words=words), contextlib.redirect_stderr(stderr), \
+          self.assertRaises(SystemExit) as raised:
+        flags.main(module.Config, module.run, ["--resume", folder] + argv)
+      self.assertEqual(raised.exception.code, 2)
+      self.assertIn(words, " ".join(stderr.getvalue().split()))
+
+  def test_summary_reads_as_a_few_lines(self):
+    text = report.describe(self.summary)
+    self.assertIn("td3 on gymnax:Pendulum-v1, seed 0: 150 steps", text)
+    self.assertIn(f"final eval return: "
+                  f"{self.summary['final_eval_return']:.1f} (mean of 2 "
+                  "episodes)", text)
+    self.assertIn("never reached the threshold -200", text)
+    self.assertIn(f"run folder: {self.summary['run_dir']}", text)
+    self.assertLen(text.splitlines(), 4)
+
+
+class TruncationTest(absltest.TestCase):
+  """At a time limit, replay stores the step's own next observation."""
+
+  def test_replay_bootstraps_at_truncation_and_not_at_termination(self):
+    for env, limit in (("gymnax:Pendulum-v1", 200),
+                       ("gymnasium:InvertedPendulum-v5", 1000)):
+      with self.subTest(env=env):
+        summary = agent_testing.tiny_run(
+            td3, env=env, total_steps=400, eval_every=400,
+            **{**TINY, "learning_starts": 399, "eval_episodes": 1})
+        buffer = agent_testing.final_state(td3, summary).buffer
+        obs, next_obs = np.asarray(buffer.obs), np.asarray(buffer.next_obs)
+        discount = np.asarray(buffer.discount)[:400]
+        continues = np.all(next_obs[:399] == obs[1:400], axis=1)
+        ended = ~continues  # A new episode started at the next row.
+        self.assertTrue(np.any(ended))
+        if limit == 200:  # Pendulum never terminates: rows 199 and 399.
+          np.testing.assert_array_equal(np.flatnonzero(ended), [199])
+          np.testing.assert_array_equal(discount, np.ones(400))
+        else:  # Random pushes topple it long before the limit.
+          np.testing.assert_array_equal(discount[:399][ended], 0.0)
+          np.testing.assert_array_equal(discount[:399][continues], 1.0)
+
+
+if __name__ == "__main__":
+  absltest.main()

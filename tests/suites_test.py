@@ -1,0 +1,59 @@
+"""Every agent on every environment suite: tiny runs and exact resumes.
+
+gymnax is every agent test's default suite; here each agent runs a few
+hundred steps on MuJoCo Playground (the continuous cart-pole) and gymnasium
+(MuJoCo, stepped on the host), and resumes bitwise on gymnasium. Brax goes
+through the same adapter as Playground (`mjx_envs`) and compiles slowest
+(30-120 s per agent on 2 cores), so one agent runs on it here; its own
+adapter code is tested in `plumbing_envs_test`.
+"""
+
+from absl.testing import absltest
+from absl.testing import parameterized
+
+import agent_testing
+from examples import ppo
+from examples import reinforce
+from examples import sac
+from examples import td3
+
+OFF_POLICY = dict(total_steps=200, eval_every=100, learning_starts=50,
+                  batch_size=16, hidden_sizes=(8,), eval_episodes=1)
+TINY = {
+    sac: OFF_POLICY,
+    td3: OFF_POLICY,
+    ppo: dict(num_envs=2, num_steps=50, num_minibatches=2, num_epochs=1,
+              total_steps=200, eval_every=100, hidden_sizes=(8,),
+              eval_episodes=1),
+    reinforce: dict(num_envs=2, total_steps=200, eval_every=100,
+                    hidden_sizes=(8,), eval_episodes=1),
+}
+SUITES = ("playground:CartpoleSwingup", "gymnasium:InvertedPendulum-v5")
+
+
+class SuitesTest(parameterized.TestCase):
+
+  @parameterized.product(module=(sac, td3, ppo, reinforce), env=SUITES)
+  def test_tiny_run_writes_run_folder(self, module, env):
+    self._tiny_run(module, env)
+
+  def test_ppo_on_brax(self):
+    self._tiny_run(ppo, "brax:inverted_pendulum")
+
+  def _tiny_run(self, module, env):
+    summary = agent_testing.tiny_run(module, env=env, **TINY[module])
+    agent_testing.assert_run_folder(self, summary)
+    self.assertEqual(summary["env"], env)
+    self.assertGreaterEqual(summary["total_steps"], 200)
+
+  @parameterized.parameters(sac, ppo)
+  def test_resume_on_gymnasium_reproduces_uninterrupted_run(self, module):
+    tiny = {k: v for k, v in TINY[module].items()
+            if k not in ("total_steps", "eval_every")}
+    agent_testing.assert_resume_reproduces(
+        self, module, chunk_steps=100, env="gymnasium:InvertedPendulum-v5",
+        **tiny)
+
+
+if __name__ == "__main__":
+  absltest.main()
