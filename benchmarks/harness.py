@@ -70,7 +70,7 @@ def isolated(target: str, *, timeout: float = 3600, env: dict | None = None,
 def peer(library: str) -> tuple[Any, dict]:
   """Imports "sbx" or "sb3"; returns `(module, extra constructor kwargs)`.
 
-  SB3 runs torch on the CPU with 2 threads, as PEERS.md measured it.
+  SB3 runs torch on the CPU with 2 threads, as in the peer reference run of 2026-11-23 (2-vCPU AMD EPYC, AVX2).
   """
   # pylint: disable=g-import-not-at-top
   if library == "sb3":

@@ -1,7 +1,7 @@
 """PPO on Pendulum-v1 at rl-zoo's settings: ours against SBX and SB3.
 
-rl-zoo's tuned Pendulum-v1 PPO (hyperparams/ppo.yml) without gSDE, as in
-PEERS.md: 4 environments x 1,024 steps per rollout, minibatch 64, 10 epochs,
+rl-zoo's tuned Pendulum-v1 PPO (hyperparams/ppo.yml) without gSDE, as in the peer
+reference run: 4 environments x 1,024 steps per rollout, minibatch 64, 10 epochs,
 Adam 1e-3 (constant), gamma 0.9, GAE lambda 0.95, clip 0.2, no entropy bonus,
 value coefficient 0.5, gradient norm clip 0.5, 64x64 tanh networks, no
 observation or reward normalisation; each library's defaults otherwise.

@@ -33,7 +33,7 @@ evaluation is kept in the raw JSON as `gymnax_eval_return`).
 
 Roofline: XLA's f32 matmul speed (1024 and 2048 square) is measured in the
 same invocation; an update's FLOPs are XLA's `cost_analysis()` of our jitted
-`learner.update` and PEERS.md's 544 MFLOP; fraction = steps/s x FLOPs /
+`learner.update` and a 544 MFLOP hand count (256x256 actor and twin critics, batch 256); fraction = steps/s x FLOPs /
 peak.
 """
 import functools
@@ -233,7 +233,7 @@ def run(full: bool, repeats: int, steps: int | None = None) -> dict:
                      ["XLA f32 matmul 2048², GFLOP/s", peak[2048], repeats],
                      ["SAC update FLOPs, XLA cost_analysis, MFLOP", mflop,
                       repeats],
-                     ["SAC update FLOPs, PEERS.md estimate, MFLOP",
+                     ["SAC update FLOPs, hand count, MFLOP",
                       PEERS_MFLOP, "—"],
                      ["update floor at best peak, ms (XLA count)",
                       mflop / best_peak if mflop and best_peak else None,
