@@ -91,6 +91,10 @@ class Config(flags.CommonConfig):
       "averaged). On CPU, make N devices with "
       "XLA_FLAGS=--xla_force_host_platform_device_count=N.")
 
+  def iteration_steps(self) -> tuple[int, str]:
+    return (self.num_envs * self.num_steps,
+            "one PPO iteration, `--num-envs` * `--num-steps`")
+
   def __post_init__(self):
     super().__post_init__()
     flags.check_positive(self, "num_steps", "num_epochs", "num_minibatches",
@@ -107,9 +111,6 @@ class Config(flags.CommonConfig):
       raise flags.FlagError(f"`--ent-coef` and `--vf-coef` must be >= 0, got "
                        f"ent_coef={self.ent_coef}, vf_coef={self.vf_coef}.")
     batch = self.num_envs * self.num_steps
-    for name in ("eval_every", "total_steps"):
-      flags.check_multiple(self, name, batch, "one PPO iteration, "
-                           "`--num-envs` * `--num-steps`")
     if self.num_envs % self.num_devices:
       raise flags.FlagError(
           f"`--num-devices` must divide `--num-envs`, got "

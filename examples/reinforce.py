@@ -54,6 +54,9 @@ class Config(flags.CommonConfig):
   normalize_advantages: bool = flags.flag(
       True, "Standardise the advantages over each batch of episodes.")
 
+  def iteration_steps(self) -> None:
+    return None  # Iterations are whole episodes, of varying length.
+
   def __post_init__(self):
     super().__post_init__()
     flags.check_positive(self, "actor_lr", "critic_lr", "max_grad_norm",

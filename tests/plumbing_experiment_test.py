@@ -79,11 +79,10 @@ class ExperimentTest(absltest.TestCase):
     self._train(exp, [(1000, [1e9, 1e9])])
     self.assertIsNone(exp.finish(1000)["time_to_threshold_s"])
 
-  def test_compile_measures_aot_compilation(self):
+  def test_compile_returns_the_compiled_function(self):
     exp = self._new()
     compiled = exp.compile(lambda x: x * 2, jnp.ones(3))
     np.testing.assert_array_equal(compiled(jnp.ones(3)), 2 * jnp.ones(3))
-    self.assertGreater(exp.compile_s, 0.0)
 
   def test_resume_continues_state_and_evals(self):
     exp = self._new()
@@ -103,7 +102,6 @@ class ExperimentTest(absltest.TestCase):
     self.assertEqual(steps, ["1000", "2000", "3000"])
     self.assertEqual(summary["run_dir"], exp.path)
     self.assertIsNone(summary["time_to_threshold_s"])
-    self.assertGreaterEqual(summary["wall_s"], exp.evals[-1][2])
 
   def test_resume_rechecks_evals_against_new_threshold(self):
     exp = self._new()

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+from unittest import mock
 
 from absl.testing import absltest
 import numpy as np
@@ -14,11 +15,23 @@ import numpy as np
 import agent_testing
 from examples import sac
 from examples import td3
+from examples.plumbing import experiment
 from examples.plumbing import flags
 from examples.plumbing import report
 
 TINY = dict(hidden_sizes=(8,), batch_size=16, learning_starts=20,
             buffer_size=1000, eval_episodes=2)
+
+
+class _Killed(Exception):
+  """A run killed right after a checkpoint."""
+
+
+def _save_then_die(save):
+  def save_then_die(exp, *args, **kwargs):
+    save(exp, *args, **kwargs)
+    raise _Killed
+  return save_then_die
 
 
 def _file_bytes(folder):
@@ -65,6 +78,28 @@ class RunAgentTest(absltest.TestCase):
     self.assertEqual(summary["config"]["hidden_sizes"], (8,))
     self.assertEqual(agent_testing.eval_returns(summary),
                      agent_testing.eval_returns(self.summary))
+
+  def test_a_raised_total_steps_holds_for_the_next_resume(self):
+    first = agent_testing.tiny_run(td3, total_steps=100, eval_every=50,
+                                   **TINY)
+    folder = first["run_dir"]
+    with mock.patch.object(experiment.Experiment, "save",
+                           _save_then_die(experiment.Experiment.save)):
+      with self.assertRaises(_Killed):  # Extended to 200, killed at 150.
+        td3.run(td3.Config(resume=folder, total_steps=200, eval_every=50,
+                           progress=False, **TINY))
+    summary = flags.main(td3.Config, td3.run,
+                         ["--resume", folder, "--no-progress"])
+    self.assertEqual(summary["total_steps"], 200)
+
+  def test_a_run_killed_before_its_summary_is_finished_on_resume(self):
+    folder = agent_testing.run_killed_after_first_checkpoint(
+        td3, total_steps=100, eval_every=100, **TINY)  # Its last checkpoint.
+    self.assertFalse(os.path.exists(os.path.join(folder, "summary.json")))
+    summary = flags.main(td3.Config, td3.run,
+                         ["--resume", folder, "--no-progress"])
+    self.assertEqual(summary["total_steps"], 100)
+    self.assertTrue(os.path.exists(os.path.join(folder, "summary.json")))
 
   def test_resume_refuses_other_flags_and_another_algorithm(self):
     folder = self.summary["run_dir"]

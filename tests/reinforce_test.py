@@ -79,8 +79,13 @@ class ReinforceFlagsTest(parameterized.TestCase):
         (["--gamma", "1.5"], "gamma=1.5"),
         (["--actor-lr", "0"], "`--actor-lr` must be > 0"),
         (["--entropy-coef", "-1"], "entropy_coef=-1.0"),
-        (["--num-envs", "3"], "--num-envs"),
+        (["--num-envs", "0"], "`--num-envs` must be > 0"),
         (["--hidden-sizes", "0"], "`--hidden-sizes`")))
+
+  def test_any_number_of_envs_divides_whole_episodes(self):
+    # Iterations are whole episodes: no step-multiple rule applies.
+    config = flags.parse_config(reinforce.Config, ["--num-envs", "32"])
+    self.assertEqual((config.num_envs, config.eval_every), (32, 10_000))
 
   @parameterized.parameters(("CartPole-v1", ()), ("Acrobot-v1", ()),
                             ("Pendulum-v1", (1,)),

@@ -22,7 +22,7 @@ from examples.plumbing import checkpointing
 from examples.plumbing import flags
 from examples.plumbing import report
 
-_HOST_FILE = "host_envs.pkl"  # Beside each checkpoint, for host-side envs.
+_HOST_FILE = "host_envs-{step}.pkl"  # Beside each checkpoint (host envs).
 
 
 class Experiment:
@@ -52,8 +52,9 @@ class Experiment:
     self.time_to_threshold_s: float | None = None
     self._wall_before = self._compile_before = self.compile_s = 0.0
     self.start_step = 0
-    if config.resume:
+    if config.resume:  # Its flags may differ only in RESUMABLE_FLAGS.
       self.path = config.resume
+      self._write_config()  # A raised --total-steps holds for later resumes.
       return
     stem = os.path.join(config.run_dir, f"{algo}-{config.env.replace(':', '-')}"
                         f"-{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -62,9 +63,7 @@ class Experiment:
       n += 1
       self.path = f"{stem}-{n}"
     os.makedirs(self.path)
-    with open(os.path.join(self.path, flags.CONFIG_FILE), "w") as f:
-      json.dump(dict(algo=algo, config=dataclasses.asdict(config)), f,
-                indent=2)
+    self._write_config()
     self._write_csv()
 
   @property
@@ -88,7 +87,8 @@ class Experiment:
     state, step, meta = checkpointing.restore_checkpoint(self.path,
                                                          target_state)
     if host is not None:
-      with open(os.path.join(self.path, _HOST_FILE), "rb") as f:
+      with open(os.path.join(self.path, _HOST_FILE.format(step=step)),
+                "rb") as f:
         host.restore(f.read())
     self.evals = [(s, r, w) for s, r, w in meta["evals"]]
     self._wall_before, self._compile_before = meta["wall_s"], meta["compile_s"]
@@ -128,10 +128,15 @@ class Experiment:
     """Checkpoints `state` (and `host`'s envs) with the evals and clocks."""
     meta = dict(algo=self.algo, env=self.config.env, evals=self.evals,
                 wall_s=self.wall_s, compile_s=self.compile_s)
-    if host is not None:  # Written first: the checkpoint commits both.
-      with open(os.path.join(self.path, _HOST_FILE), "wb") as f:
-        f.write(host.snapshot())
+    if host is not None:  # One file per step, complete before it counts.
+      _write_atomically(os.path.join(self.path, _HOST_FILE.format(step=step)),
+                        host.snapshot())
     checkpointing.save_checkpoint(self.path, state, step, meta=meta)
+    if host is not None:  # The checkpoint is committed: older files go.
+      for name in os.listdir(self.path):
+        if (name.startswith("host_envs-") and
+            name != _HOST_FILE.format(step=step)):
+          os.remove(os.path.join(self.path, name))
 
   def finish(self, step: int) -> dict[str, Any]:
     """Writes the plot and summary.json; returns the summary.
@@ -164,6 +169,12 @@ class Experiment:
   def _solved(self, returns: list[float]) -> bool:
     return self.threshold is not None and np.mean(returns) >= self.threshold
 
+  def _write_config(self) -> None:
+    text = json.dumps(dict(algo=self.algo,
+                           config=dataclasses.asdict(self.config)), indent=2)
+    _write_atomically(os.path.join(self.path, flags.CONFIG_FILE),
+                      text.encode())
+
   def _write_csv(self) -> None:
     episodes = self.config.eval_episodes
     with open(os.path.join(self.path, "evals.csv"), "w", newline="") as f:
@@ -171,6 +182,13 @@ class Experiment:
       writer.writerow(["step", "eval_return", "wall_s"] +
                       [f"return_{i}" for i in range(episodes)])
       writer.writerows(_row(s, r, w) for s, r, w in self.evals)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+  """Writes `path` whole or not at all (a temporary file, then a rename)."""
+  with open(path + ".tmp", "wb") as f:
+    f.write(data)
+  os.replace(path + ".tmp", path)
 
 
 def _row(step: int, returns: list[float], wall: float) -> list[Any]:

@@ -21,8 +21,9 @@ from typing import Any, Callable
 
 # Flags that change how a run is shown or where it is written, not its result.
 RUN_ONLY_FLAGS = ("resume", "run_dir", "progress")
-# Flags a resumed run may change: besides the above, its length.
-RESUMABLE_FLAGS = RUN_ONLY_FLAGS + ("total_steps",)
+# Flags a resumed run may change: besides the above, its length and what
+# counts as solved (earlier evals are checked against the new threshold).
+RESUMABLE_FLAGS = RUN_ONLY_FLAGS + ("total_steps", "threshold")
 CONFIG_FILE = "config.json"
 ENV_HELP = ("Environment as SUITE:NAME, SUITE one of gymnax, brax, playground, "
             "gymnasium (a bare gymnax id works too); e.g. "
@@ -99,11 +100,21 @@ class CommonConfig:
       "flags (raise --total-steps to train longer).")
   progress: bool = flag(True, "Show a progress bar on stderr.")
 
+  def iteration_steps(self) -> tuple[int, str] | None:
+    """Environment steps per training iteration and how to say it.
+
+    `--eval-every` and `--total-steps` must be multiples of it, so runs stop
+    exactly. None where iterations vary in length (whole episodes).
+    """
+    return self.num_envs, "`--num-envs`"
+
   def __post_init__(self):
     check_positive(self, "total_steps", "num_envs", "eval_every",
                    "eval_episodes")
-    check_multiple(self, "eval_every", self.num_envs, "`--num-envs`")
-    check_multiple(self, "total_steps", self.num_envs, "`--num-envs`")
+    unit = self.iteration_steps()
+    if unit is not None and unit[0] > 0:  # Else the agent's checks refuse.
+      for name in ("eval_every", "total_steps"):
+        check_multiple(self, name, *unit)
     if self.resume is not None and not os.path.isfile(
         os.path.join(self.resume, CONFIG_FILE)):
       raise FlagError(f"`--resume` must be a run folder (with {CONFIG_FILE}), "
@@ -153,7 +164,8 @@ def make_parser(config_cls: type, *, suppress_defaults: bool = False
     elif typing.get_origin(kind) is tuple and args[1:] == (Ellipsis,):
       kwargs.update(type=args[0], nargs="+", metavar=args[0].__name__.upper())
     elif len(args) == 2 and type(None) in args:
-      kwargs["type"] = _parse_optional(next(a for a in args if a is not None))
+      kwargs["type"] = _parse_optional(
+          next(a for a in args if a is not type(None)))
     else:
       raise TypeError(f"{config_cls.__name__}.{field.name}: unsupported flag "
                       f"type {kind}.")

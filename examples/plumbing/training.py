@@ -41,12 +41,13 @@ class Agent(NamedTuple):
     env: the training environments (`envs.make(config.env, num_envs)`).
     init: `init(key) -> state`, the training state; it has a `step` field
       (environment steps so far, an int32 scalar).
-    train: `train(state, num_steps) -> state` trains `num_steps` (a traced
-      int32) more environment steps: exactly that many when `num_steps` is a
-      multiple of `step_unit`, else up to the next whole iteration.
+    train: `train(state, num_steps) -> state` trains at least `num_steps` (a
+      traced int32) more environment steps, in whole iterations: exactly that
+      many when `num_steps` is a multiple of `step_unit`.
     eval_policy: `eval_policy(params, obs [E, O]) -> action`, deterministic.
     policy_params: `policy_params(state)`, `eval_policy`'s `params`.
-    step_unit: environment steps per training iteration.
+    step_unit: environment steps per training iteration (1 where they vary,
+      as with whole episodes).
   """
   env: envs.Env
   init: Callable[[jax.Array], Any]
@@ -82,12 +83,13 @@ def run_agent(algo: str, config: Any, make_agent: Callable[[Any], Agent], *,
   if config.resume:
     flags.check_resume(algo, config)
     saved_step = checkpointing.latest_step(config.resume) or 0
-    if saved_step >= config.total_steps:
+    summary = _summary(config.resume)
+    if saved_step >= config.total_steps and summary is not None and (
+        summary["total_steps"] == saved_step):
       report.status(f"{config.resume} is complete at step {saved_step:,} "
                     f"(--total-steps {config.total_steps:,}); nothing to do. "
                     "Raise --total-steps to train longer.", show)
-      with open(os.path.join(config.resume, "summary.json")) as f:
-        return json.load(f)
+      return summary  # Else (killed before its summary): finish it below.
   report.status(f"{algo} on {config.env}, seed {config.seed}: building the "
                 "environments and networks", show)
   agent = make_agent(config)  # Raises FlagError before anything is written.
@@ -124,6 +126,15 @@ def run_agent(algo: str, config: Any, make_agent: Callable[[Any], Agent], *,
     exp.save(state, step, agent.env.host)
   bar.close()
   return exp.finish(step)
+
+
+def _summary(run_folder: str) -> dict[str, Any] | None:
+  """The run's summary.json, or None if it has none."""
+  path = os.path.join(run_folder, "summary.json")
+  if not os.path.exists(path):
+    return None
+  with open(path) as f:
+    return json.load(f)
 
 
 def main(config_cls: type, run: Callable[[Any], dict[str, Any]]) -> None:

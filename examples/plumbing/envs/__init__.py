@@ -94,8 +94,13 @@ def make(env: str, num_envs: int, *, brax_backend: str = "spring",
     from examples.plumbing.envs import gymnax_envs
     return gymnax_envs.make(name, num_envs)
   if suite == "gymnasium":
+    import gymnasium as gym
     from examples.plumbing.envs import gymnasium_envs
-    return gymnasium_envs.make(name, num_envs)
+    try:
+      return gymnasium_envs.make(name, num_envs)
+    except gym.error.DependencyNotInstalled as e:  # E.g. MuJoCo.
+      raise FlagError(f"`--env` {env} needs a package that is not installed "
+                      f"({e}); run: {install}") from e
   from examples.plumbing.envs import mjx_envs
   if suite == "playground":
     return mjx_envs.make_playground(name, num_envs, auto_reset)

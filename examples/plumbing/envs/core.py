@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import haiku_policies as hp
+from examples.plumbing.flags import FlagError
 
 
 class Step(NamedTuple):
@@ -58,7 +59,11 @@ def action_spec(space: Any) -> tuple[bool, int, Any, Any]:
   """`(discrete, num_actions, low, high)` of a gymnax or gymnasium space."""
   if hasattr(space, "n"):  # Discrete.
     return True, int(space.n), None, None
-  low, high = hp.action_bounds(space)  # Refuses other discrete kinds.
+  try:
+    low, high = hp.action_bounds(space)  # Refuses other discrete kinds.
+  except (TypeError, ValueError) as e:
+    raise FlagError(f"`--env`: the example agents take Discrete or bounded "
+                    f"Box actions; {e}") from e
   return False, low.shape[0], low, high
 
 
@@ -66,7 +71,7 @@ def flat_obs(obs: Any, num_leading: int) -> jax.Array:
   """`[E, ...]` observations (or a dict with "state") as `[E, O]` float32."""
   if isinstance(obs, dict):
     if "state" not in obs:
-      raise ValueError(f"observation dict without a 'state' entry: keys "
+      raise FlagError(f"`--env`: observation dict without a 'state' entry: keys "
                        f"{sorted(obs)}; this suite's pixel or privileged "
                        "observations are not supported by the examples.")
     obs = obs["state"]

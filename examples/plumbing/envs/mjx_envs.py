@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import haiku_policies as hp
 from examples.plumbing.envs import core
+from examples.plumbing.flags import FlagError
 
 BRAX_BACKENDS = ("spring", "positional", "generalized", "mjx")
 BRAX_EPISODE_STEPS = 1000  # brax.envs.create's default episode_length.
@@ -59,7 +60,12 @@ def make_playground(name: str, num_envs: int,
   overrides = {"impl": "jax"} if jax.default_backend() == "cpu" else {}
   config = registry.get_default_config(name)
   env = registry.load(name, config_overrides=overrides or None)
-  steps = int(config.episode_length) // int(config.get("action_repeat", 1))
+  if int(config.get("action_repeat", 1)) != 1:
+    raise FlagError(f"`--env` playground:{name} repeats each action "
+                    f"{config.action_repeat} times, which the examples do not "
+                    "do yet; pick a task without action repeat (the dm_control "
+                    "suite has none).")
+  steps = int(config.episode_length)
   return _wrap(f"playground:{name}", env, num_envs, steps, auto_reset)
 
 
