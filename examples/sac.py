@@ -2,10 +2,10 @@
 
 See "Soft Actor-Critic Algorithms and Applications" by Haarnoja et al. (2018,
 https://arxiv.org/abs/1812.05905). Tanh-Gaussian policy, twin critics with
-target networks, automatic entropy temperature. Each chunk of
-`eval_every` environment steps (acting, storing, updating) is one jitted
-`lax.scan`; the replay buffer lives in the training state, so checkpoints hold
-everything needed to resume exactly.
+target networks, automatic entropy temperature. Acting, storing and updating
+run inside one jitted loop (`off_policy.make_agent`); the replay buffer lives
+in the training state, so checkpoints hold everything needed to resume
+exactly.
 
 Run: `python -m examples.sac` (gymnax Pendulum-v1, 10k steps; `--help` for
 flags), e.g. `python -m examples.sac --env playground:CartpoleSwingup

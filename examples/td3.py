@@ -9,9 +9,9 @@ branches per step). The paper also delays the Polyak updates of the targets;
 here they follow every critic update by default, as in SBX's TD3, which
 learned sooner on Pendulum-v1 (`--target-delay 2`: the paper's schedule).
 Noise scales are fractions of the action half-range (see
-`haiku_policies.add_exploration_noise`). Each chunk of `eval_every`
-environment steps is one jitted `lax.scan`; the replay buffer lives in the
-training state, so checkpoints hold everything to resume exactly.
+`haiku_policies.add_exploration_noise`). Acting, storing and updating run
+inside one jitted loop (`off_policy.make_agent`); the replay buffer lives in
+the training state, so checkpoints hold everything to resume exactly.
 
 Run: `python -m examples.td3` (gymnax Pendulum-v1, 10k steps; `--help` for
 flags).
