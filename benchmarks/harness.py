@@ -6,6 +6,7 @@ that "include set-up and compilation" mean it. Timings there start after the
 imports: Python start-up and `import jax/torch` are not counted for anyone.
 """
 
+import csv
 import dataclasses
 import importlib
 import importlib.metadata
@@ -138,9 +139,9 @@ def gym_eval(policy: Callable[[Any], Any], episodes: int = 10,
 
 def read_evals(run_dir: str) -> list[tuple[int, float, float]]:
   """`(step, mean eval return, wall_s)` rows of an example's evals.csv."""
-  with open(os.path.join(run_dir, "evals.csv")) as f:
-    rows = [line.strip().split(",") for line in f.readlines()[1:]]
-  return [(int(s), float(r), float(w)) for s, r, w in rows if s]
+  with open(os.path.join(run_dir, "evals.csv"), newline="") as f:
+    return [(int(row["step"]), float(row["eval_return"]), float(row["wall_s"]))
+            for row in csv.DictReader(f)]
 
 
 def matmul_gflops(sizes=(1024, 2048), seconds: float = 1.0) -> dict[int, float]:
