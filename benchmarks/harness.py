@@ -39,7 +39,10 @@ def import_example(name: str) -> Any:
   return importlib.import_module(f"examples.{name}")
 
 
-def isolated(target: str, *, timeout: float = 3600, env: dict | None = None,
+def isolated(target: str,
+             *,
+             timeout: float = 3600,
+             env: dict | None = None,
              **kwargs) -> dict:
   """Calls `module:function(**kwargs)` in a fresh Python process.
 
@@ -53,12 +56,19 @@ def isolated(target: str, *, timeout: float = 3600, env: dict | None = None,
     The function's (JSON-serialisable) dict, or `{"error": message}` when
     the child failed, so one broken run does not lose a whole section.
   """
-  cmd = [sys.executable, "-m", "benchmarks.harness", target,
-         json.dumps(kwargs)]
+  cmd = [sys.executable, "-m", "benchmarks.harness", target, json.dumps(kwargs)]
   try:
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})},
-                          check=False)
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={
+            **os.environ,
+            **(env or {})
+        },
+        check=False)
   except subprocess.TimeoutExpired:
     return {"error": f"{target} timed out after {timeout:.0f} s"}
   for line in reversed(proc.stdout.splitlines()):
@@ -83,7 +93,9 @@ def peer(library: str) -> tuple[Any, dict]:
   return sbx, {}
 
 
-def run_example(example: str, settings: dict, *,
+def run_example(example: str,
+                settings: dict,
+                *,
                 final_state: bool = False) -> tuple[dict, list, Any]:
   """`examples/<example>.run(Config(**settings))` in a throw-away run folder.
 
@@ -101,7 +113,8 @@ def run_example(example: str, settings: dict, *,
     if final_state:
       agent = module.make_agent(config)
       state = import_example("plumbing.checkpointing").restore_checkpoint(
-          summary["run_dir"], jax.jit(agent.init)(jax.random.PRNGKey(0))).state
+          summary["run_dir"],
+          jax.jit(agent.init)(jax.random.PRNGKey(0))).state
       final = state, jax.jit(agent.eval_policy)
     return summary, read_evals(summary["run_dir"]), final
 
@@ -116,7 +129,8 @@ def ratio(a: float | None, b: float | None) -> float | None:
   return None if a is None or b is None or b == 0 else a / b
 
 
-def gym_eval(policy: Callable[[Any], Any], episodes: int = 10,
+def gym_eval(policy: Callable[[Any], Any],
+             episodes: int = 10,
              seed: int = 10_000) -> float:
   """Mean return of `policy(obs) -> action` on gymnasium Pendulum-v1.
 
@@ -155,7 +169,8 @@ def matmul_gflops(sizes=(1024, 2048), seconds: float = 1.0) -> dict[int, float]:
   return out
 
 
-def per_call_seconds(call: Callable[[], Any], block_s: float,
+def per_call_seconds(call: Callable[[], Any],
+                     block_s: float,
                      rounds: int = 1) -> float:
   """Median over `rounds` of the mean latency of `call()` (each waited for)."""
   n = calibrate(call, block_s)
@@ -200,8 +215,9 @@ def train_rate(example: str, settings: dict, chunks: int) -> dict:
   for _ in range(chunks):
     state = jax.block_until_ready(train(state, num_steps))
   wall = time.perf_counter() - start
-  return dict(steps_per_s=chunks * config.eval_every / wall,
-              cores_busy=(_cpu_s() - cpu_start) / wall)
+  return dict(
+      steps_per_s=chunks * config.eval_every / wall,
+      cores_busy=(_cpu_s() - cpu_start) / wall)
 
 
 def _cpu_s() -> float:
@@ -211,8 +227,9 @@ def _cpu_s() -> float:
 
 def tuples(settings: dict) -> dict:
   """Turns the lists JSON made of tuple-valued settings back into tuples."""
-  return {k: tuple(v) if isinstance(v, list) else v
-          for k, v in settings.items()}
+  return {
+      k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()
+  }
 
 
 def machine() -> dict[str, Any]:
@@ -220,14 +237,16 @@ def machine() -> dict[str, Any]:
   model = "unknown"
   try:
     with open("/proc/cpuinfo") as f:
-      model = next((line.split(":", 1)[1].strip() for line in f
+      model = next((line.split(":", 1)[1].strip()
+                    for line in f
                     if line.startswith("model name")), model)
   except OSError:
     pass
   flags = ""
   try:
     with open("/proc/cpuinfo") as f:
-      cpu_flags = next((line.split(":", 1)[1].split() for line in f
+      cpu_flags = next((line.split(":", 1)[1].split()
+                        for line in f
                         if line.startswith("flags")), [])
     flags = ", ".join(f for f in ("avx2", "avx512f", "fma") if f in cpu_flags)
   except OSError:
@@ -238,17 +257,21 @@ def machine() -> dict[str, Any]:
       versions[name] = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
       versions[name] = None
-  return dict(cpu=model, cpu_flags=flags, cores=os.cpu_count(),
-              usable_cores=len(os.sched_getaffinity(0)),
-              load_average=list(os.getloadavg()),
-              python=platform.python_version(),
-              versions=versions, xla_flags=os.environ.get("XLA_FLAGS", ""))
+  return dict(
+      cpu=model,
+      cpu_flags=flags,
+      cores=os.cpu_count(),
+      usable_cores=len(os.sched_getaffinity(0)),
+      load_average=list(os.getloadavg()),
+      python=platform.python_version(),
+      versions=versions,
+      xla_flags=os.environ.get("XLA_FLAGS", ""))
 
 
 def _main(argv: list[str]) -> None:
   module, function = argv[1].split(":")
-  result = getattr(importlib.import_module(module), function)(
-      **json.loads(argv[2]))
+  result = getattr(importlib.import_module(module),
+                   function)(**json.loads(argv[2]))
   print(_MARKER + json.dumps(result), flush=True)
 
 

@@ -6,21 +6,21 @@ figures), then re-render without re-measuring: `python -m benchmarks.run
 """
 
 NOTES = {
-    "overhead": (
-        "Ours compiles to exactly as many kernels as the hand-written Haiku "
-        "version in every case, and the same HLO ops except 4 more in the "
-        "forward at A=6 (the library adds no kernels). Against the "
-        "hand-written version the target is met (worst 1.04). Against "
-        "distrax the worst ratio is 1.02, inside the noise column (a second "
-        "compiled copy of ours measures 0.96-1.15 against itself), so the "
-        "rows marked MISSED vs distrax are not distinguishable from equal; "
-        "where the difference is larger than the noise, ours is faster "
-        "(forward at batch 4,096, A=6: 0.89). distrax's gradient graph has "
-        "1-2 fewer kernels at batch >= 256 (656 vs 822 HLO ops at batch 256, "
-        "A=1) with timings within 3% of ours; not chased further. Two causes "
-        "of extra ops found by this benchmark were fixed in the library "
-        "before these runs: scoring `(u - loc) / scale` instead of `eps` "
-        "(about 300 ops) and drawing `[1, ...]` noise then reshaping."),
+    "overhead":
+        ("Ours compiles to exactly as many kernels as the hand-written Haiku "
+         "version in every case, and the same HLO ops except 4 more in the "
+         "forward at A=6 (the library adds no kernels). Against the "
+         "hand-written version the target is met (worst 1.04). Against "
+         "distrax the worst ratio is 1.02, inside the noise column (a second "
+         "compiled copy of ours measures 0.96-1.15 against itself), so the "
+         "rows marked MISSED vs distrax are not distinguishable from equal; "
+         "where the difference is larger than the noise, ours is faster "
+         "(forward at batch 4,096, A=6: 0.89). distrax's gradient graph has "
+         "1-2 fewer kernels at batch >= 256 (656 vs 822 HLO ops at batch 256, "
+         "A=1) with timings within 3% of ours; not chased further. Two causes "
+         "of extra ops found by this benchmark were fixed in the library "
+         "before these runs: scoring `(u - loc) / scale` instead of `eps` "
+         "(about 300 ops) and drawing `[1, ...]` noise then reshaping."),
     "sac": (
         "Full mode: 10,000 steps (9,000 updates), 3 repeats, the machine "
         "otherwise idle. Both of ours meet the >= 1.15x SBX target at equal "
@@ -50,36 +50,36 @@ NOTES = {
         "defaults, which are tuned for 524k steps (annealed learning rate; "
         "at that budget all 5 seeds solve, median final -171 on gymnax "
         "episodes, see the agents table)."),
-    "solve": (
-        "Target met: our fastest agent, PPO at ppo.py's defaults, solves in "
-        "a median 7.7 s including compilation (5.6x faster than SBX SAC in "
-        "the same invocation); TD3 with its documented fast settings takes "
-        "8.9 s and SAC with its fast settings 15 s. The peers evaluate every "
-        "1,000 steps and ours every 500 (SAC, TD3) or 65,536 (PPO) steps, so "
-        "the step resolution differs; the wall time includes every "
-        "evaluation. REINFORCE with a Gaussian policy does not solve "
-        "Pendulum-v1 (about -1,000 at 1M steps in longer runs); it is listed "
-        "so that the table covers every agent."),
-    "scaling": (
-        "One device: 114k steps/s at 16 environments, 126k-128k at 64-256 "
-        "and 139k-144k at 1,024-4,096 (1.26x 16 envs): compute-bound from "
-        "1,024 environments. Up to 64 environments XLA keeps one core busy "
-        "(cores busy 1.03-1.06: each update's minibatch of 64-256 samples is "
-        "too small to split); from 256 its larger matmuls run on both cores "
-        "part of the time (1.44-1.50 cores busy), and from 1,024 the larger "
-        "minibatches also cost less per sample. Two fake CPU devices "
-        "(ppo.py --num-devices 2, shard_map, sharing the same 2 cores): "
-        "below 256 environments the all-reduce of the gradients before each "
-        "of the 80 updates per iteration, a synchronisation of the two device "
-        "threads, dominates (16 envs: 14k steps/s, 0.12x one device, under "
-        "one core busy); from 256 environments each device's half keeps its "
-        "own core busy (1.38-1.84) and two devices beat one: 1.09x at 256, "
-        "1.13x at 1,024, 1.21x at 4,096 (best 175k steps/s). Absolute rates "
-        "moved by +-15% between repeats (see the raw JSON), and an earlier "
-        "full sweep the same day gave 126k-157k for one device and "
-        "1.13x-1.17x for two devices from 1,024 envs; the ratios are the "
-        "figures to cite. No GPU was lent to this task, so the GPU sweep "
-        "(issue item 6) was not run."),
+    "solve":
+        ("Target met: our fastest agent, PPO at ppo.py's defaults, solves in "
+         "a median 7.7 s including compilation (5.6x faster than SBX SAC in "
+         "the same invocation); TD3 with its documented fast settings takes "
+         "8.9 s and SAC with its fast settings 15 s. The peers evaluate every "
+         "1,000 steps and ours every 500 (SAC, TD3) or 65,536 (PPO) steps, so "
+         "the step resolution differs; the wall time includes every "
+         "evaluation. REINFORCE with a Gaussian policy does not solve "
+         "Pendulum-v1 (about -1,000 at 1M steps in longer runs); it is listed "
+         "so that the table covers every agent."),
+    "scaling":
+        ("One device: 114k steps/s at 16 environments, 126k-128k at 64-256 "
+         "and 139k-144k at 1,024-4,096 (1.26x 16 envs): compute-bound from "
+         "1,024 environments. Up to 64 environments XLA keeps one core busy "
+         "(cores busy 1.03-1.06: each update's minibatch of 64-256 samples is "
+         "too small to split); from 256 its larger matmuls run on both cores "
+         "part of the time (1.44-1.50 cores busy), and from 1,024 the larger "
+         "minibatches also cost less per sample. Two fake CPU devices "
+         "(ppo.py --num-devices 2, shard_map, sharing the same 2 cores): "
+         "below 256 environments the all-reduce of the gradients before each "
+         "of the 80 updates per iteration, a synchronisation of the two device "
+         "threads, dominates (16 envs: 14k steps/s, 0.12x one device, under "
+         "one core busy); from 256 environments each device's half keeps its "
+         "own core busy (1.38-1.84) and two devices beat one: 1.09x at 256, "
+         "1.13x at 1,024, 1.21x at 4,096 (best 175k steps/s). Absolute rates "
+         "moved by +-15% between repeats (see the raw JSON), and an earlier "
+         "full sweep the same day gave 126k-157k for one device and "
+         "1.13x-1.17x for two devices from 1,024 envs; the ratios are the "
+         "figures to cite. No GPU was lent to this task, so the GPU sweep "
+         "(issue item 6) was not run."),
 }
 
 # Per-seed returns of the example agents (rendered at the end of RESULTS.md).

@@ -77,8 +77,9 @@ def hand_written(obs, key, action_size):
 
 def with_distrax(obs, key, action_size):
   loc, std = _loc_and_std(obs, action_size)
-  dist = distrax.Transformed(distrax.MultivariateNormalDiag(loc, std),
-                             distrax.Block(distrax.Tanh(), 1))
+  dist = distrax.Transformed(
+      distrax.MultivariateNormalDiag(loc, std),
+      distrax.Block(distrax.Tanh(), 1))
   return dist.sample_and_log_prob(seed=key)
 
 
@@ -90,8 +91,8 @@ POLICIES["ours-again"] = ours
 
 def make_case(variant: str, batch: int, action_size: int, op: str):
   """Returns `(compiled function, args)` for one variant of one case."""
-  policy = hk.without_apply_rng(hk.transform(
-      lambda obs, key: POLICIES[variant](obs, key, action_size)))
+  policy = hk.without_apply_rng(
+      hk.transform(lambda obs, key: POLICIES[variant](obs, key, action_size)))
   obs = jax.random.normal(jax.random.PRNGKey(1), (batch, OBS_SIZE))
   key = jax.random.PRNGKey(2)
   params = policy.init(jax.random.PRNGKey(0), obs, key)
@@ -135,9 +136,11 @@ def run(full: bool, repeats: int) -> dict:
           for v in TIMED:  # A B C D A B C D ...
             times[v].append(harness.time_calls(calls[v], counts[v]) / counts[v])
         ratios = {
-            other: harness.median([a / b for a, b in zip(times["ours"],
-                                                         times[other])])
-            for other in (*TARGETS, "ours-again")}
+            other:
+                harness.median(
+                    [a / b for a, b in zip(times["ours"], times[other])])
+            for other in (*TARGETS, "ours-again")
+        }
         for other in TARGETS:
           worst[other] = max(worst[other], ratios[other])
         missed = [o for o in TARGETS if ratios[o] > TARGETS[o]]
@@ -146,26 +149,34 @@ def run(full: bool, repeats: int) -> dict:
             *(1e6 * harness.median(times[v]) for v in VARIANTS),
             ratios["hand-written"], ratios["distrax"], ratios["ours-again"],
             " / ".join(str(top_level_ops(cases[v][0])) for v in VARIANTS),
-            " / ".join(str(sum(hlo_ops(cases[v][0]).values()))
-                       for v in VARIANTS),
-            repeats, "MISSED vs " + ", ".join(missed) if missed else "met"])
+            " / ".join(
+                str(sum(hlo_ops(cases[v][0]).values())) for v in VARIANTS),
+            repeats, "MISSED vs " + ", ".join(missed) if missed else "met"
+        ])
   return dict(
       title=TITLE,
       method=__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0],
-      tables=[dict(
-          caption="Median µs per call; ratios are ours / theirs (< 1: ours "
-          "faster); ours/ours times a second compiled copy of ours, so its "
-          "distance from 1 is the measurement noise. Kernels: top-level ops "
-          "of the optimised HLO (ours / hand-written / distrax); HLO ops: "
-          "all ops, fused bodies included.",
-          columns=["op", "batch", "A", "ours µs", "hand-written µs",
-                   "distrax µs", "ours/hand", "ours/distrax",
-                   "ours/ours (noise)", "kernels",
-                   "HLO ops", "n", "target"],
-          rows=rows)],
-      targets=[dict(name=f"worst ratio ours / {other}", value=worst[other],
-                    target=f"<= {TARGETS[other]}",
-                    met=worst[other] <= TARGETS[other]) for other in TARGETS])
+      tables=[
+          dict(
+              caption="Median µs per call; ratios are ours / theirs (< 1: ours "
+              "faster); ours/ours times a second compiled copy of ours, so its "
+              "distance from 1 is the measurement noise. Kernels: top-level ops "
+              "of the optimised HLO (ours / hand-written / distrax); HLO ops: "
+              "all ops, fused bodies included.",
+              columns=[
+                  "op", "batch", "A", "ours µs", "hand-written µs",
+                  "distrax µs", "ours/hand", "ours/distrax",
+                  "ours/ours (noise)", "kernels", "HLO ops", "n", "target"
+              ],
+              rows=rows)
+      ],
+      targets=[
+          dict(
+              name=f"worst ratio ours / {other}",
+              value=worst[other],
+              target=f"<= {TARGETS[other]}",
+              met=worst[other] <= TARGETS[other]) for other in TARGETS
+      ])
 
 
 def print_hlo_diff(batch: int, action_size: int, op: str = "forward") -> None:
@@ -181,7 +192,8 @@ def print_hlo_diff(batch: int, action_size: int, op: str = "forward") -> None:
 
 if __name__ == "__main__":
   if len(sys.argv) >= 4 and sys.argv[1] == "--hlo":
-    print_hlo_diff(int(sys.argv[2]), int(sys.argv[3]),
-                   sys.argv[4] if len(sys.argv) > 4 else "forward")
+    print_hlo_diff(
+        int(sys.argv[2]), int(sys.argv[3]),
+        sys.argv[4] if len(sys.argv) > 4 else "forward")
   else:
     print(run(full=False, repeats=REPEATS[0]))

@@ -38,16 +38,34 @@ from benchmarks import harness
 
 TITLE = "PPO vs SBX and SB3 (Pendulum-v1, rl-zoo settings)"
 REPEATS = (1, 3)
-ITERATION = 4 * 1024      # Steps per rollout at rl-zoo's settings.
-BUDGET = (2 * ITERATION, 24 * ITERATION)   # quick, full (98,304 ≈ rl-zoo 1e5)
-TARGET = 25.0             # Ours (jitted, gymnax) / SBX steps/s.
-RL_ZOO = dict(n_steps=1024, batch_size=64, n_epochs=10, learning_rate=1e-3,
-              gamma=0.9, gae_lambda=0.95, clip_range=0.2, ent_coef=0.0)
-OURS_EQUAL = dict(num_envs=4, num_steps=1024, num_minibatches=64,
-                  num_epochs=10, learning_rate=1e-3, anneal_lr=False,
-                  gamma=0.9, gae_lambda=0.95, clip_eps=0.2, ent_coef=0.0,
-                  vf_coef=0.5, max_grad_norm=0.5, hidden_sizes=(64, 64),
-                  reward_scale=1.0, normalize_obs=False)
+ITERATION = 4 * 1024  # Steps per rollout at rl-zoo's settings.
+BUDGET = (2 * ITERATION, 24 * ITERATION)  # quick, full (98,304 ≈ rl-zoo 1e5)
+TARGET = 25.0  # Ours (jitted, gymnax) / SBX steps/s.
+RL_ZOO = dict(
+    n_steps=1024,
+    batch_size=64,
+    n_epochs=10,
+    learning_rate=1e-3,
+    gamma=0.9,
+    gae_lambda=0.95,
+    clip_range=0.2,
+    ent_coef=0.0)
+OURS_EQUAL = dict(
+    num_envs=4,
+    num_steps=1024,
+    num_minibatches=64,
+    num_epochs=10,
+    learning_rate=1e-3,
+    anneal_lr=False,
+    gamma=0.9,
+    gae_lambda=0.95,
+    clip_eps=0.2,
+    ent_coef=0.0,
+    vf_coef=0.5,
+    max_grad_norm=0.5,
+    hidden_sizes=(64, 64),
+    reward_scale=1.0,
+    normalize_obs=False)
 
 
 def run_peer(library: str, steps: int, seed: int) -> dict:
@@ -76,23 +94,26 @@ def run_peer(library: str, steps: int, seed: int) -> dict:
   return dict(
       steps_per_s=(model.num_timesteps - Clock.start_step) /
       (end - Clock.start),
-      wall_s=end - start, steps=model.num_timesteps,
+      wall_s=end - start,
+      steps=model.num_timesteps,
       eval_return=harness.gym_eval(policy))
 
 
 def run_ours(settings: dict, steps: int, eval_every: int, seed: int) -> dict:
   """`ppo.run` for the return and wall time; `train_chunk` for the rate."""
-  settings = dict(settings, seed=seed, eval_every=eval_every,
-                  total_steps=steps)
-  summary, _, (state, eval_policy) = harness.run_example("ppo", settings,
-                                                         final_state=True)
+  settings = dict(settings, seed=seed, eval_every=eval_every, total_steps=steps)
+  summary, _, (state, eval_policy) = harness.run_example(
+      "ppo", settings, final_state=True)
   actor = harness.import_example("ppo").policy_params(state)
   rate = harness.train_rate("ppo", settings, chunks=2)["steps_per_s"]
-  return dict(steps_per_s=rate, summary_steps_per_s=summary["steps_per_s"],
-              wall_s=summary["wall_s"], compile_s=summary["compile_s"],
-              steps=summary["total_steps"],
-              eval_return=harness.gym_eval(lambda o: eval_policy(actor, o)),
-              gymnax_eval_return=summary["final_eval_return"])
+  return dict(
+      steps_per_s=rate,
+      summary_steps_per_s=summary["steps_per_s"],
+      wall_s=summary["wall_s"],
+      compile_s=summary["compile_s"],
+      steps=summary["total_steps"],
+      eval_return=harness.gym_eval(lambda o: eval_policy(actor, o)),
+      gymnax_eval_return=summary["final_eval_return"])
 
 
 SYSTEMS = {
@@ -114,34 +135,51 @@ def run(full: bool, repeats: int, budget: int | None = None) -> dict:
     for name, (function, kwargs) in SYSTEMS.items():
       if function == "run_ours":  # Two chunks: ppo.run evaluates after each.
         kwargs = dict(kwargs, eval_every=budget // 2)
-      results[name].append(harness.isolated(
-          f"benchmarks.ppo_peers:{function}", steps=budget, seed=repeat,
-          **kwargs))
+      results[name].append(
+          harness.isolated(
+              f"benchmarks.ppo_peers:{function}",
+              steps=budget,
+              seed=repeat,
+              **kwargs))
 
   def med(name, field):
     return harness.median([r.get(field) for r in results[name]])
 
   sbx, sb3 = med("SBX", "steps_per_s"), med("SB3 (torch, 2 threads)",
-                                             "steps_per_s")
+                                            "steps_per_s")
   rows = []
   for name, runs in results.items():
     rate = med(name, "steps_per_s")
     errors = [r["error"] for r in runs if "error" in r]
-    rows.append([name, rate, med(name, "summary_steps_per_s"),
-                 harness.ratio(rate, sbx), harness.ratio(rate, sb3),
-                 med(name, "steps"), med(name, "wall_s"),
-                 med(name, "eval_return"), len(runs) - len(errors),
-                 "; ".join(errors)])
+    rows.append([
+        name, rate,
+        med(name, "summary_steps_per_s"),
+        harness.ratio(rate, sbx),
+        harness.ratio(rate, sb3),
+        med(name, "steps"),
+        med(name, "wall_s"),
+        med(name, "eval_return"),
+        len(runs) - len(errors), "; ".join(errors)
+    ])
   best = max((r[3] for r in rows[2:] if r[3] is not None), default=None)
   return dict(
-      title=TITLE, method=__doc__.split("\n\n", 1)[1],
-      tables=[dict(
-          caption=f"Budget {budget:,} steps; medians over n runs (seeds "
-          "0..n-1).",
-          columns=["system", "train steps/s", "run() steps/s", "× SBX",
-                   "× SB3", "steps", "wall s", "eval return", "n", "errors"],
-          rows=rows)],
-      targets=[dict(name="best of ours / SBX train steps/s", value=best,
-                    target=f">= {TARGET}",
-                    met=best is not None and best >= TARGET)],
+      title=TITLE,
+      method=__doc__.split("\n\n", 1)[1],
+      tables=[
+          dict(
+              caption=f"Budget {budget:,} steps; medians over n runs (seeds "
+              "0..n-1).",
+              columns=[
+                  "system", "train steps/s", "run() steps/s", "× SBX", "× SB3",
+                  "steps", "wall s", "eval return", "n", "errors"
+              ],
+              rows=rows)
+      ],
+      targets=[
+          dict(
+              name="best of ours / SBX train steps/s",
+              value=best,
+              target=f">= {TARGET}",
+              met=best is not None and best >= TARGET)
+      ],
       raw=results)

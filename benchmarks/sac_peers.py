@@ -49,10 +49,10 @@ TITLE = "SAC vs SBX and SB3 (Pendulum-v1, SBX default settings)"
 REPEATS = (1, 3)
 STEPS = (2_000, 10_000)  # quick, full
 LEARNING_STARTS = 1_000
-WARMUP = 100             # Learning steps excluded from the steady clock.
+WARMUP = 100  # Learning steps excluded from the steady clock.
 BUFFER_SIZE = 100_000
 PEERS_MFLOP = 544.0
-TARGET = 1.15            # Ours / SBX steady steps/s.
+TARGET = 1.15  # Ours / SBX steady steps/s.
 
 
 def run_ours_host(steps: int, seed: int) -> dict:
@@ -64,16 +64,20 @@ def run_ours_host(steps: int, seed: int) -> dict:
   start = time.perf_counter()
   env = gym.make("Pendulum-v1")
   env.action_space.seed(seed)
-  config = sac.Config(seed=seed, total_steps=steps, buffer_size=BUFFER_SIZE,
-                      learning_starts=LEARNING_STARTS, progress=False)
+  config = sac.Config(
+      seed=seed,
+      total_steps=steps,
+      buffer_size=BUFFER_SIZE,
+      learning_starts=LEARNING_STARTS,
+      progress=False)
   low, high = env.action_space.low, env.action_space.high
   learner = sac.make_learner(config, low, high)
   obs, _ = env.reset(seed=seed)
   key, init_key = jax.random.split(jax.random.PRNGKey(seed))
   params, opt_state = learner.init(init_key, jnp.asarray(obs)[None])
   # The target starts as the critic's arrays: copy, so each can be donated.
-  params = params._replace(target_critic=jax.tree.map(
-      jnp.copy, params.target_critic))
+  params = params._replace(
+      target_critic=jax.tree.map(jnp.copy, params.target_critic))
   buffer = replay.init(BUFFER_SIZE, obs.shape[0], low.shape[0])
 
   def add(buffer, obs, action, reward, next_obs, discount):
@@ -129,19 +133,28 @@ def run_ours_host(steps: int, seed: int) -> dict:
 
 def run_ours_jitted(steps: int, seed: int) -> dict:
   """`sac.run` on gymnax: the fully jitted loop."""
-  summary, evals, (state, eval_policy) = harness.run_example("sac", dict(
-      seed=seed, total_steps=steps, buffer_size=BUFFER_SIZE,
-      learning_starts=LEARNING_STARTS, eval_every=1_000), final_state=True)
+  summary, evals, (state, eval_policy) = harness.run_example(
+      "sac",
+      dict(
+          seed=seed,
+          total_steps=steps,
+          buffer_size=BUFFER_SIZE,
+          learning_starts=LEARNING_STARTS,
+          eval_every=1_000),
+      final_state=True)
   first = next(e for e in evals if e[0] >= LEARNING_STARTS)
   last = evals[-1]
-  steady = ((last[0] - first[0]) / (last[2] - first[2])
-            if last[0] > first[0] else None)  # Needs two evals past the start.
-  return dict(steps_per_s=steady,
-              summary_steps_per_s=summary["steps_per_s"],
-              compile_s=summary["compile_s"], wall_s=summary["wall_s"],
-              eval_return=harness.gym_eval(
-                  lambda o: eval_policy(state.params.actor, o)),
-              gymnax_eval_return=summary["final_eval_return"])
+  steady = ((last[0] - first[0]) /
+            (last[2] - first[2]) if last[0] > first[0] else None
+           )  # Needs two evals past the start.
+  return dict(
+      steps_per_s=steady,
+      summary_steps_per_s=summary["steps_per_s"],
+      compile_s=summary["compile_s"],
+      wall_s=summary["wall_s"],
+      eval_return=harness.gym_eval(
+          lambda o: eval_policy(state.params.actor, o)),
+      gymnax_eval_return=summary["final_eval_return"])
 
 
 def run_peer(library: str, steps: int, seed: int) -> dict:
@@ -161,14 +174,21 @@ def run_peer(library: str, steps: int, seed: int) -> dict:
 
   start = time.perf_counter()
   env = gym.make("Pendulum-v1")
-  model = lib.SAC("MlpPolicy", env, learning_starts=LEARNING_STARTS,
-                  buffer_size=BUFFER_SIZE, seed=seed, verbose=0, **extra)
+  model = lib.SAC(
+      "MlpPolicy",
+      env,
+      learning_starts=LEARNING_STARTS,
+      buffer_size=BUFFER_SIZE,
+      seed=seed,
+      verbose=0,
+      **extra)
   model.learn(total_timesteps=steps, callback=Clock())
   end = time.perf_counter()
   policy = lambda o: model.predict(o, deterministic=True)[0]
   return dict(
       steps_per_s=(steps - LEARNING_STARTS - WARMUP) / (end - Clock.start),
-      wall_s=end - start, eval_return=harness.gym_eval(policy))
+      wall_s=end - start,
+      eval_return=harness.gym_eval(policy))
 
 
 SYSTEMS = {
@@ -187,14 +207,18 @@ def run(full: bool, repeats: int, steps: int | None = None) -> dict:
   for repeat in range(repeats):
     peaks.append(harness.isolated("benchmarks.harness:matmul_gflops"))
     for name, (function, kwargs) in SYSTEMS.items():
-      results[name].append(harness.isolated(
-          f"benchmarks.sac_peers:{function}", steps=steps, seed=repeat,
-          **kwargs))
-  peak = {n: harness.median([p.get(str(n)) for p in peaks])
-          for n in (1024, 2048)}
+      results[name].append(
+          harness.isolated(
+              f"benchmarks.sac_peers:{function}",
+              steps=steps,
+              seed=repeat,
+              **kwargs))
+  peak = {
+      n: harness.median([p.get(str(n)) for p in peaks]) for n in (1024, 2048)
+  }
   best_peak = max((v for v in peak.values() if v), default=None)
-  mflop = harness.median([r.get("update_mflop")
-                          for r in results["ours, host loop (gymnasium)"]])
+  mflop = harness.median(
+      [r.get("update_mflop") for r in results["ours, host loop (gymnasium)"]])
 
   def med(name, field):
     return harness.median([r.get(field) for r in results[name]])
@@ -205,37 +229,53 @@ def run(full: bool, repeats: int, steps: int | None = None) -> dict:
     rate = med(name, "steps_per_s")
     errors = [r["error"] for r in runs if "error" in r]
     rows.append([
-        name, rate, med(name, "summary_steps_per_s"), harness.ratio(rate, sbx),
+        name, rate,
+        med(name, "summary_steps_per_s"),
+        harness.ratio(rate, sbx),
         harness.ratio(rate, med("SB3 (torch, 2 threads)", "steps_per_s")),
-        med(name, "wall_s"), med(name, "eval_return"),
-        harness.ratio(rate * PEERS_MFLOP * 1e6, best_peak * 1e9)
-        if rate and best_peak else None,
-        harness.ratio(rate * mflop * 1e6, best_peak * 1e9)
-        if rate and best_peak and mflop else None,
-        len(runs) - len(errors), "; ".join(errors) or ""])
-  targets = [dict(name=f"{name} / SBX steady steps/s", value=rows[i][3],
-                  target=f">= {TARGET}",
-                  met=rows[i][3] is not None and rows[i][3] >= TARGET)
-             for i, name in enumerate(list(SYSTEMS)[:2])]
+        med(name, "wall_s"),
+        med(name, "eval_return"),
+        harness.ratio(rate * PEERS_MFLOP * 1e6, best_peak *
+                      1e9) if rate and best_peak else None,
+        harness.ratio(rate * mflop * 1e6, best_peak *
+                      1e9) if rate and best_peak and mflop else None,
+        len(runs) - len(errors), "; ".join(errors) or ""
+    ])
+  targets = [
+      dict(
+          name=f"{name} / SBX steady steps/s",
+          value=rows[i][3],
+          target=f">= {TARGET}",
+          met=rows[i][3] is not None and rows[i][3] >= TARGET)
+      for i, name in enumerate(list(SYSTEMS)[:2])
+  ]
   return dict(
-      title=TITLE, method=__doc__.split("\n\n", 1)[1],
+      title=TITLE,
+      method=__doc__.split("\n\n", 1)[1],
       tables=[
-          dict(caption=f"{steps:,} environment steps; medians over n runs "
-               "(seeds 0..n-1).",
-               columns=["system", "steady steps/s", "run() steps/s",
-                        "× SBX", "× SB3", f"wall s to {steps:,}",
-                        "eval return", "roofline (544 MFLOP)",
-                        "roofline (XLA count)", "n", "errors"],
-               rows=rows),
-          dict(caption="Compute facts measured in the same invocation.",
-               columns=["quantity", "value", "n"],
-               rows=[["XLA f32 matmul 1024², GFLOP/s", peak[1024], repeats],
-                     ["XLA f32 matmul 2048², GFLOP/s", peak[2048], repeats],
-                     ["SAC update FLOPs, XLA cost_analysis, MFLOP", mflop,
-                      repeats],
-                     ["SAC update FLOPs, hand count, MFLOP",
-                      PEERS_MFLOP, "—"],
-                     ["update floor at best peak, ms (XLA count)",
-                      mflop / best_peak if mflop and best_peak else None,
-                      "—"]])],
-      targets=targets, raw=dict(results=results, matmul=peaks))
+          dict(
+              caption=f"{steps:,} environment steps; medians over n runs "
+              "(seeds 0..n-1).",
+              columns=[
+                  "system", "steady steps/s", "run() steps/s", "× SBX", "× SB3",
+                  f"wall s to {steps:,}", "eval return", "roofline (544 MFLOP)",
+                  "roofline (XLA count)", "n", "errors"
+              ],
+              rows=rows),
+          dict(
+              caption="Compute facts measured in the same invocation.",
+              columns=["quantity", "value", "n"],
+              rows=[["XLA f32 matmul 1024², GFLOP/s", peak[1024], repeats],
+                    ["XLA f32 matmul 2048², GFLOP/s", peak[2048], repeats],
+                    [
+                        "SAC update FLOPs, XLA cost_analysis, MFLOP", mflop,
+                        repeats
+                    ],
+                    ["SAC update FLOPs, hand count, MFLOP", PEERS_MFLOP, "—"],
+                    [
+                        "update floor at best peak, ms (XLA count)",
+                        mflop / best_peak if mflop and best_peak else None, "—"
+                    ]])
+      ],
+      targets=targets,
+      raw=dict(results=results, matmul=peaks))

@@ -24,7 +24,7 @@ from benchmarks import harness
 TITLE = "Scaling: PPO steps/s vs vectorised environments"
 REPEATS = (1, 3)
 NUM_ENVS = ((16, 64, 256), (16, 64, 256, 1024, 4096))  # quick, full
-BUDGET = (2**14, 2**19)   # Timed steps per point: quick, full.
+BUDGET = (2**14, 2**19)  # Timed steps per point: quick, full.
 CHUNKS = 4
 TWO_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
 
@@ -32,12 +32,14 @@ TWO_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
 def measure(num_envs: int, budget: int, num_devices: int = 1) -> dict:
   iteration = num_envs * harness.import_example("ppo").Config().num_steps
   chunk = max(1, budget // (CHUNKS * iteration)) * iteration
-  settings = dict(num_envs=num_envs, eval_every=chunk,
-                  total_steps=(CHUNKS + 1) * chunk)
+  settings = dict(
+      num_envs=num_envs, eval_every=chunk, total_steps=(CHUNKS + 1) * chunk)
   if num_devices > 1:
     settings["num_devices"] = num_devices
-  return dict(**harness.train_rate("ppo", settings, CHUNKS),
-              timed_steps=CHUNKS * chunk, steps_per_iteration=iteration)
+  return dict(
+      **harness.train_rate("ppo", settings, CHUNKS),
+      timed_steps=CHUNKS * chunk,
+      steps_per_iteration=iteration)
 
 
 def run(full: bool, repeats: int) -> dict:
@@ -47,38 +49,55 @@ def run(full: bool, repeats: int) -> dict:
   results = {(mode[0], n): [] for mode, n in points}
   for _ in range(repeats):
     for (label, devices, env), n in points:
-      results[(label, n)].append(harness.isolated(
-          "benchmarks.scaling:measure", env=env, num_envs=n,
-          budget=BUDGET[full], num_devices=devices))
+      results[(label, n)].append(
+          harness.isolated(
+              "benchmarks.scaling:measure",
+              env=env,
+              num_envs=n,
+              budget=BUDGET[full],
+              num_devices=devices))
   rows, notes = [], []
-  rates_of = {label: {n: harness.median([r.get("steps_per_s")
-                                         for r in results[(label, n)]])
-                      for n in NUM_ENVS[full]} for label, _, _ in modes}
+  rates_of = {
+      label: {
+          n: harness.median([r.get("steps_per_s")
+                             for r in results[(label, n)]])
+          for n in NUM_ENVS[full]
+      } for label, _, _ in modes
+  }
   for label, _, _ in modes:
     rates = rates_of[label]
     best = max((r for r in rates.values() if r), default=None)
-    bound = next((n for n, r in rates.items() if r and best and
-                  r >= 0.9 * best), None)
+    bound = next(
+        (n for n, r in rates.items() if r and best and r >= 0.9 * best), None)
     notes.append(f"{label}: compute-bound from {bound} environments "
-                 f"(best {best:,.0f} steps/s)." if best else
-                 f"{label}: no successful point.")
+                 f"(best {best:,.0f} steps/s)."
+                 if best else f"{label}: no successful point.")
     for n, rate in rates.items():
       runs = results[(label, n)]
-      rows.append([label, n, harness.median(
-                       [r.get("steps_per_iteration") for r in runs]), rate,
-                   harness.ratio(rate, rates[NUM_ENVS[full][0]]),
-                   harness.ratio(rate, rates_of[modes[0][0]][n]),
-                   harness.median([r.get("cores_busy") for r in runs]),
-                   harness.median([r.get("timed_steps") for r in runs]),
-                   sum("error" not in r for r in runs),
-                   "; ".join(r["error"] for r in runs if "error" in r)])
+      rows.append([
+          label, n,
+          harness.median([r.get("steps_per_iteration") for r in runs]), rate,
+          harness.ratio(rate, rates[NUM_ENVS[full][0]]),
+          harness.ratio(rate, rates_of[modes[0][0]][n]),
+          harness.median([r.get("cores_busy") for r in runs]),
+          harness.median([r.get("timed_steps") for r in runs]),
+          sum("error" not in r for r in runs),
+          "; ".join(r["error"] for r in runs if "error" in r)
+      ])
   return dict(
-      title=TITLE, method=__doc__.split("\n\n", 1)[1],
-      tables=[dict(caption="Medians over n runs. " + " ".join(notes),
-                   columns=["mode", "num_envs", "steps per iteration",
-                            "steps/s", "× 16 envs", "× 1 device",
-                            "cores busy",
-                            "timed steps", "n",
-                            "errors"],
-                   rows=rows)],
-      targets=[], raw={f"{k[0]}|{k[1]}": v for k, v in results.items()})
+      title=TITLE,
+      method=__doc__.split("\n\n", 1)[1],
+      tables=[
+          dict(
+              caption="Medians over n runs. " + " ".join(notes),
+              columns=[
+                  "mode", "num_envs", "steps per iteration", "steps/s",
+                  "× 16 envs", "× 1 device", "cores busy", "timed steps", "n",
+                  "errors"
+              ],
+              rows=rows)
+      ],
+      targets=[],
+      raw={
+          f"{k[0]}|{k[1]}": v for k, v in results.items()
+      })

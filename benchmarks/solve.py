@@ -26,34 +26,48 @@ from benchmarks import harness
 TITLE = "Time to solve Pendulum-v1 (first eval >= -200)"
 REPEATS = (1, 3)  # Seeds.
 THRESHOLD = -200.0
-CAP = (1_000, 10_000)       # Peers' step cap: quick, full.
-EVAL_EVERY = 1_000          # Peers' evaluation period.
+CAP = (1_000, 10_000)  # Peers' step cap: quick, full.
+EVAL_EVERY = 1_000  # Peers' evaluation period.
 PEER_SETTINGS = dict(learning_starts=1_000, buffer_size=100_000)
 # Ours: (example, Config overrides, quick overrides).
 OURS = {
-    "ours SAC (64x64, lr 1e-3, starts 500, eval every 500)": (
-        "sac", dict(hidden_sizes=(64, 64), actor_lr=1e-3, critic_lr=1e-3,
-                    alpha_lr=1e-3, learning_starts=500, eval_every=500,
-                    total_steps=10_000), dict(total_steps=1_000)),
-    "ours TD3 (64x64, lr 1e-3, starts 500, 2 updates/step, eval every 500)": (
-        "td3", dict(hidden_sizes=(64, 64), actor_lr=1e-3, critic_lr=1e-3,
-                    learning_starts=500, updates_per_step=2, eval_every=500,
-                    total_steps=6_000), dict(total_steps=1_000)),
+    "ours SAC (64x64, lr 1e-3, starts 500, eval every 500)":
+        ("sac",
+         dict(
+             hidden_sizes=(64, 64),
+             actor_lr=1e-3,
+             critic_lr=1e-3,
+             alpha_lr=1e-3,
+             learning_starts=500,
+             eval_every=500,
+             total_steps=10_000), dict(total_steps=1_000)),
+    "ours TD3 (64x64, lr 1e-3, starts 500, 2 updates/step, eval every 500)":
+        ("td3",
+         dict(
+             hidden_sizes=(64, 64),
+             actor_lr=1e-3,
+             critic_lr=1e-3,
+             learning_starts=500,
+             updates_per_step=2,
+             eval_every=500,
+             total_steps=6_000), dict(total_steps=1_000)),
     "ours PPO (ppo.py defaults)": ("ppo", dict(), dict(total_steps=65_536)),
-    "ours REINFORCE (defaults, on Pendulum-v1)": (
-        "reinforce", dict(env="Pendulum-v1", total_steps=300_000,
-                          eval_every=20_000),
-        dict(total_steps=20_000, eval_every=20_000)),
+    "ours REINFORCE (defaults, on Pendulum-v1)":
+        ("reinforce",
+         dict(env="Pendulum-v1", total_steps=300_000,
+              eval_every=20_000), dict(total_steps=20_000, eval_every=20_000)),
 }
 
 
 def run_ours(example: str, settings: dict, seed: int) -> dict:
   summary, evals, _ = harness.run_example(example, dict(settings, seed=seed))
   solved = next((e for e in evals if e[1] >= THRESHOLD), None)
-  return dict(time_s=summary["time_to_threshold_s"],
-              step=solved[0] if solved else None,
-              eval_return=solved[1] if solved else evals[-1][1],
-              total_steps=summary["total_steps"], wall_s=summary["wall_s"])
+  return dict(
+      time_s=summary["time_to_threshold_s"],
+      step=solved[0] if solved else None,
+      eval_return=solved[1] if solved else evals[-1][1],
+      total_steps=summary["total_steps"],
+      wall_s=summary["wall_s"])
 
 
 def run_peer(library: str, cap: int, seed: int) -> dict:
@@ -66,6 +80,7 @@ def run_peer(library: str, cap: int, seed: int) -> dict:
   evals = []
 
   class EvalAndStop(BaseCallback):
+
     def _on_step(self) -> bool:
       if self.num_timesteps % EVAL_EVERY:
         return True
@@ -75,15 +90,16 @@ def run_peer(library: str, cap: int, seed: int) -> dict:
       return mean < THRESHOLD
 
   env = gym.make("Pendulum-v1")
-  model = lib.SAC("MlpPolicy", env, seed=seed, verbose=0, **PEER_SETTINGS,
-                  **extra)
+  model = lib.SAC(
+      "MlpPolicy", env, seed=seed, verbose=0, **PEER_SETTINGS, **extra)
   model.learn(total_timesteps=cap, callback=EvalAndStop())
   solved = next((e for e in evals if e[1] >= THRESHOLD), None)
-  return dict(time_s=solved[2] if solved else None,
-              step=solved[0] if solved else None,
-              eval_return=(solved or evals[-1])[1] if evals else None,
-              total_steps=model.num_timesteps,
-              wall_s=time.perf_counter() - start)
+  return dict(
+      time_s=solved[2] if solved else None,
+      step=solved[0] if solved else None,
+      eval_return=(solved or evals[-1])[1] if evals else None,
+      total_steps=model.num_timesteps,
+      wall_s=time.perf_counter() - start)
 
 
 def _median_or_inf(values: list) -> float | None:
@@ -94,17 +110,23 @@ def _median_or_inf(values: list) -> float | None:
 
 def run(full: bool, repeats: int) -> dict:
   """Runs each agent on seeds 0..repeats-1, interleaved; returns the section."""
-  systems = {name: ("run_ours", dict(
-      example=example, settings=settings if full else {**settings, **quick}))
-             for name, (example, settings, quick) in OURS.items()}
+  systems = {
+      name: ("run_ours",
+             dict(
+                 example=example,
+                 settings=settings if full else {
+                     **settings,
+                     **quick
+                 })) for name, (example, settings, quick) in OURS.items()
+  }
   systems["SBX SAC"] = ("run_peer", dict(library="sbx", cap=CAP[full]))
-  systems["SB3 SAC (torch, 2 threads)"] = ("run_peer", dict(library="sb3",
-                                                            cap=CAP[full]))
+  systems["SB3 SAC (torch, 2 threads)"] = ("run_peer",
+                                           dict(library="sb3", cap=CAP[full]))
   results = {name: [] for name in systems}
   for seed in range(repeats):
     for name, (function, kwargs) in systems.items():
-      results[name].append(harness.isolated(
-          f"benchmarks.solve:{function}", seed=seed, **kwargs))
+      results[name].append(
+          harness.isolated(f"benchmarks.solve:{function}", seed=seed, **kwargs))
   rows = []
   sbx_time = None
   for name in ["SBX SAC"] + [n for n in systems if n != "SBX SAC"]:
@@ -113,22 +135,30 @@ def run(full: bool, repeats: int) -> dict:
     if name == "SBX SAC":
       sbx_time = time_s
     rows.append([
-        name, time_s, _median_or_inf([r["step"] for r in runs]),
+        name, time_s,
+        _median_or_inf([r["step"] for r in runs]),
         f"{sum(r['time_s'] is not None for r in runs)}/{len(runs)}",
         harness.ratio(sbx_time, time_s)
         if math.isfinite(sbx_time or math.inf) and
         math.isfinite(time_s or math.inf) else None,
         harness.median([r["eval_return"] for r in runs]),
-        harness.median([r["wall_s"] for r in runs]), len(runs),
-        "; ".join(r["error"] for r in results[name] if "error" in r)])
+        harness.median([r["wall_s"] for r in runs]),
+        len(runs), "; ".join(r["error"] for r in results[name] if "error" in r)
+    ])
   return dict(
-      title=TITLE, method=__doc__.split("\n\n", 1)[1],
-      tables=[dict(
-          caption="Medians over n seeds; 'not solved': not within the "
-          f"budget (peers capped at {CAP[full]:,} steps). × SBX = SBX's time "
-          "/ this time (> 1: faster than SBX).",
-          columns=["system", "time to solve s", "steps to solve", "solved",
-                   "× SBX speed", "eval return at solve (or last)",
-                   "whole run wall s", "n", "errors"],
-          rows=rows)],
-      targets=[], raw=results)
+      title=TITLE,
+      method=__doc__.split("\n\n", 1)[1],
+      tables=[
+          dict(
+              caption="Medians over n seeds; 'not solved': not within the "
+              f"budget (peers capped at {CAP[full]:,} steps). × SBX = SBX's time "
+              "/ this time (> 1: faster than SBX).",
+              columns=[
+                  "system", "time to solve s", "steps to solve", "solved",
+                  "× SBX speed", "eval return at solve (or last)",
+                  "whole run wall s", "n", "errors"
+              ],
+              rows=rows)
+      ],
+      targets=[],
+      raw=results)

@@ -21,14 +21,14 @@ from examples.plumbing import training
 
 class Learner(NamedTuple):
   """An agent's parts that do not depend on how the environment is stepped."""
-  init: Any          # (key, obs [E, O]) -> (params, opt_state)
-  update: Any        # (params, opt_state, batch, key) -> (params, opt_state)
-  act: Any           # (actor params, obs [..., O], key) -> action [..., A]
-  eval_policy: Any   # (actor params, obs [..., O]) -> deterministic action
+  init: Any  # (key, obs [E, O]) -> (params, opt_state)
+  update: Any  # (params, opt_state, batch, key) -> (params, opt_state)
+  act: Any  # (actor params, obs [..., O], key) -> action [..., A]
+  eval_policy: Any  # (actor params, obs [..., O]) -> deterministic action
 
 
 class TrainState(NamedTuple):
-  params: Any        # With an `actor` field.
+  params: Any  # With an `actor` field.
   opt_state: Any
   buffer: replay.Buffer
   env_state: Any
@@ -50,8 +50,7 @@ def make_agent(algo: str, config: Any,
   Raises:
     flags.FlagError: if `config.env` has discrete actions.
   """
-  env = envs.make(config.env, config.num_envs,
-                  brax_backend=config.brax_backend)
+  env = envs.make(config.env, config.num_envs, brax_backend=config.brax_backend)
   if env.discrete:
     raise flags.FlagError(
         f"`--env` {config.env} has discrete actions; {algo} needs continuous "
@@ -70,8 +69,8 @@ def make_agent(algo: str, config: Any,
   def env_step(state: TrainState) -> TrainState:
     key, act_key, env_key, update_key = jax.random.split(state.key, 4)
     policy_action = learner.act(state.params.actor, state.obs, act_key)
-    random_action = jax.random.uniform(act_key, policy_action.shape,
-                                       minval=low, maxval=high)
+    random_action = jax.random.uniform(
+        act_key, policy_action.shape, minval=low, maxval=high)
     action = jnp.where(state.step < config.learning_starts, random_action,
                        policy_action)
     env_state, out = env.step(state.env_state, action, env_key)
@@ -85,9 +84,9 @@ def make_agent(algo: str, config: Any,
       return learner.update(*carry, batch, loss_key), None
 
     def updates(params, opt_state):
-      return jax.lax.scan(
-          train, (params, opt_state),
-          jax.random.split(update_key, config.updates_per_step))[0]
+      return jax.lax.scan(train, (params, opt_state),
+                          jax.random.split(update_key,
+                                           config.updates_per_step))[0]
 
     params, opt_state = jax.lax.cond(
         state.step + config.num_envs > config.learning_starts, updates,
@@ -109,8 +108,8 @@ def check_learning_starts(config: Any) -> None:
   Raises:
     flags.FlagError: if `learning_starts` >= `total_steps`.
   """
-  if config.learning_starts < 0 or (
-      config.learning_starts >= config.total_steps):
+  if config.learning_starts < 0 or (config.learning_starts
+                                    >= config.total_steps):
     raise flags.FlagError(
         f"`--learning-starts` must be >= 0 and < `--total-steps`, got "
         f"learning_starts={config.learning_starts}, "

@@ -66,8 +66,9 @@ class Config(flags.CommonConfig):
   eval_every: int = flags.flag(
       65_536, "Environment steps between evaluations; a multiple of "
       "num_envs * num_steps (one PPO iteration).")
-  num_steps: int = flags.flag(64, "Rollout length per environment and "
-                               "iteration.")
+  num_steps: int = flags.flag(
+      64, "Rollout length per environment and "
+      "iteration.")
   num_epochs: int = flags.flag(5, "Passes over each rollout.")
   num_minibatches: int = flags.flag(16, "Minibatches per epoch.")
   hidden_sizes: tuple[int, ...] = flags.flag(
@@ -83,8 +84,9 @@ class Config(flags.CommonConfig):
   max_grad_norm: float = flags.flag(0.5, "Global gradient norm clip.")
   reward_scale: float = flags.flag(0.1, "Rewards are multiplied by this.")
   init_std: float = flags.flag(1.0, "Initial Gaussian policy std.")
-  normalize_obs: bool = flags.flag(True, "Normalise observations by running "
-                                    "mean and variance.")
+  normalize_obs: bool = flags.flag(
+      True, "Normalise observations by running "
+      "mean and variance.")
   num_devices: int = flags.flag(
       1, "Devices to split the environments over (data parallel: each "
       "device steps num_envs / num_devices environments and gradients are "
@@ -98,18 +100,20 @@ class Config(flags.CommonConfig):
   def __post_init__(self):
     super().__post_init__()
     flags.check_positive(self, "num_steps", "num_epochs", "num_minibatches",
-                          "num_devices", "learning_rate", "gamma", "clip_eps",
-                          "max_grad_norm", "reward_scale", "init_std")
+                         "num_devices", "learning_rate", "gamma", "clip_eps",
+                         "max_grad_norm", "reward_scale", "init_std")
     if min(self.hidden_sizes) < 1:
       raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
-                       f"{self.hidden_sizes}.")
+                            f"{self.hidden_sizes}.")
     if not (self.gamma <= 1 and 0 <= self.gae_lambda <= 1):
-      raise flags.FlagError(f"`--gamma` must be in (0, 1] and `--gae-lambda` in "
-                       f"[0, 1], got gamma={self.gamma}, "
-                       f"gae_lambda={self.gae_lambda}.")
+      raise flags.FlagError(
+          f"`--gamma` must be in (0, 1] and `--gae-lambda` in "
+          f"[0, 1], got gamma={self.gamma}, "
+          f"gae_lambda={self.gae_lambda}.")
     if self.ent_coef < 0 or self.vf_coef < 0:
-      raise flags.FlagError(f"`--ent-coef` and `--vf-coef` must be >= 0, got "
-                       f"ent_coef={self.ent_coef}, vf_coef={self.vf_coef}.")
+      raise flags.FlagError(
+          f"`--ent-coef` and `--vf-coef` must be >= 0, got "
+          f"ent_coef={self.ent_coef}, vf_coef={self.vf_coef}.")
     batch = self.num_envs * self.num_steps
     if self.num_envs % self.num_devices:
       raise flags.FlagError(
@@ -164,15 +168,20 @@ def make_networks(config: Config, env: envs.Env):
   head_init = dict(w_init="orthogonal")  # Gain 0.01: a near-uniform start.
 
   def torso(obs):
-    return hp.MLPTorso(config.hidden_sizes, activation=jnp.tanh,
-                       w_init="orthogonal")(obs)
+    return hp.MLPTorso(
+        config.hidden_sizes, activation=jnp.tanh, w_init="orthogonal")(
+            obs)
 
   def actor(obs):
     if env.discrete:
       return hp.CategoricalHead(env.num_actions, **head_init)(torso(obs))
     return hp.GaussianHead(
-        env.num_actions, state_dependent_std=False, std_transform="exp",
-        init_std=config.init_std, **head_init)(torso(obs))
+        env.num_actions,
+        state_dependent_std=False,
+        std_transform="exp",
+        init_std=config.init_std,
+        **head_init)(
+            torso(obs))
 
   def critic(obs):
     return hp.ValueHead(w_init="orthogonal")(torso(obs))
@@ -187,8 +196,10 @@ def make_agent(config: Config) -> training.Agent:
   `eval_policy((actor_params, normalizer), obs)` is the deterministic action
   (the mode, clipped to the action bounds).
   """
-  env = envs.make(config.env, config.num_envs // config.num_devices,
-                  brax_backend=config.brax_backend)
+  env = envs.make(
+      config.env,
+      config.num_envs // config.num_devices,
+      brax_backend=config.brax_backend)
   actor, critic = make_networks(config, env)
   if env.discrete:
     to_env = lambda action: action
@@ -198,16 +209,20 @@ def make_agent(config: Config) -> training.Agent:
   batch_size = num_envs * config.num_steps
   minibatch_size = batch_size // config.num_minibatches
   step_unit = config.num_envs * config.num_steps  # One iteration, all devices.
-  num_updates = (config.total_steps // step_unit * config.num_epochs *
-                 config.num_minibatches)
-  learning_rate = (optax.linear_schedule(config.learning_rate, 0.0,
-                                         num_updates)
-                   if config.anneal_lr else config.learning_rate)
-  optimiser = optax.chain(optax.clip_by_global_norm(config.max_grad_norm),
-                          optax.adam(learning_rate, eps=1e-5))
+  num_updates = (
+      config.total_steps // step_unit * config.num_epochs *
+      config.num_minibatches)
+  learning_rate = (
+      optax.linear_schedule(config.learning_rate, 0.0, num_updates)
+      if config.anneal_lr else config.learning_rate)
+  optimiser = optax.chain(
+      optax.clip_by_global_norm(config.max_grad_norm),
+      optax.adam(learning_rate, eps=1e-5))
   # GAE along time for each environment: [T, N] in, [T, N] out.
-  gae = jax.vmap(rlax.truncated_generalized_advantage_estimation,
-                 in_axes=(1, 1, None, 1), out_axes=1)
+  gae = jax.vmap(
+      rlax.truncated_generalized_advantage_estimation,
+      in_axes=(1, 1, None, 1),
+      out_axes=1)
 
   multi_device = config.num_devices > 1
   axis_name = _DEVICES if multi_device else None
@@ -240,16 +255,16 @@ def make_agent(config: Config) -> training.Agent:
 
   def rollout(state: TrainState, key):
     """Steps the envs `num_steps` times with the current policy."""
+
     def env_step(carry, key):
       env_state, obs = carry
       act_key, env_key = jax.random.split(key)
-      policy = actor.apply(state.params.actor,
-                           normalize(state.normalizer, obs))
+      policy = actor.apply(state.params.actor, normalize(state.normalizer, obs))
       action, log_prob = policy.sample_and_log_prob(seed=act_key)
       env_state, out = env.step(env_state, to_env(action), env_key)
-      return (env_state, out.obs), Transition(
-          obs, action, log_prob, out.reward, out.terminated, out.truncated,
-          out.final_obs)
+      return (env_state, out.obs), Transition(obs, action, log_prob, out.reward,
+                                              out.terminated, out.truncated,
+                                              out.final_obs)
 
     return jax.lax.scan(env_step, (state.env_state, state.obs),
                         jax.random.split(key, config.num_steps))
@@ -259,10 +274,9 @@ def make_agent(config: Config) -> training.Agent:
     policy = actor.apply(params.actor, obs)
     ratio = jnp.exp(policy.log_prob(action) - old_log_prob)
     advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
-    pg_loss = rlax.clipped_surrogate_pg_loss(ratio, advantage,
-                                             config.clip_eps)
-    value_loss = 0.5 * jnp.mean(jnp.square(critic.apply(params.critic, obs) -
-                                           target))
+    pg_loss = rlax.clipped_surrogate_pg_loss(ratio, advantage, config.clip_eps)
+    value_loss = 0.5 * jnp.mean(
+        jnp.square(critic.apply(params.critic, obs) - target))
     entropy = jnp.mean(policy.entropy())
     return pg_loss + config.vf_coef * value_loss - config.ent_coef * entropy
 
@@ -294,8 +308,9 @@ def make_agent(config: Config) -> training.Agent:
                                normalize(state.normalizer, traj.final_obs))
     # Bootstrap truncations through the reward; cut GAE at every episode end.
     bootstrap = traj.truncated & ~traj.terminated
-    r_t = (config.reward_scale * traj.r_t +
-           config.gamma * jnp.where(bootstrap, final_value, 0.0))
+    r_t = (
+        config.reward_scale * traj.r_t +
+        config.gamma * jnp.where(bootstrap, final_value, 0.0))
     discount_t = config.gamma * (1.0 - (traj.terminated | traj.truncated))
     advantage = gae(r_t, discount_t, config.gae_lambda,
                     jnp.concatenate([value, last_value[None]]))
@@ -306,8 +321,8 @@ def make_agent(config: Config) -> training.Agent:
         lambda carry, key: epoch(carry, key, batch),
         (state.params, state.opt_state),
         jax.random.split(epoch_key, config.num_epochs))
-    normalizer = hp.normalizer_update(state.normalizer, traj.obs,
-                                      axis_name=axis_name)
+    normalizer = hp.normalizer_update(
+        state.normalizer, traj.obs, axis_name=axis_name)
     return TrainState(params, opt_state, normalizer, env_state, obs, key,
                       state.step + step_unit)
 
@@ -319,20 +334,25 @@ def make_agent(config: Config) -> training.Agent:
     mesh = jax.make_mesh((config.num_devices,), (_DEVICES,),
                          axis_types=(jax.sharding.AxisType.Auto,))
     specs = TrainState(P(), P(), P(), P(_DEVICES), P(_DEVICES), P(), P())
-    shardings = jax.tree.map(lambda spec: NamedSharding(mesh, spec), specs,
-                             is_leaf=lambda x: isinstance(x, P))
+    shardings = jax.tree.map(
+        lambda spec: NamedSharding(mesh, spec),
+        specs,
+        is_leaf=lambda x: isinstance(x, P))
     # rlax's GAE scan starts from an unvarying zero carry, which the
     # varying-axes check rejects; the replicated outputs are replicated by
     # construction (averaged gradients, merged normaliser statistics).
-    train = jax.shard_map(train, mesh=mesh, in_specs=(specs, P()),
-                          out_specs=specs, check_vma=False)
+    train = jax.shard_map(
+        train,
+        mesh=mesh,
+        in_specs=(specs, P()),
+        out_specs=specs,
+        check_vma=False)
 
   def eval_policy(policy_params, obs):
     actor_params, normalizer = policy_params
     return to_env(actor.apply(actor_params, normalize(normalizer, obs)).mode())
 
-  return training.Agent(env, init, train, eval_policy, policy_params,
-                        step_unit)
+  return training.Agent(env, init, train, eval_policy, policy_params, step_unit)
 
 
 def policy_params(state: TrainState) -> tuple[Any, hp.NormalizerState]:
@@ -344,7 +364,9 @@ def run(config: Config) -> dict[str, Any]:
   """Trains PPO as `config` says; returns the run's summary."""
   # Init runs once: compiling it unoptimised saves about a second.
   return training.run_agent(
-      "ppo", config, make_agent,
+      "ppo",
+      config,
+      make_agent,
       init_options={"xla_backend_optimization_level": 0})
 
 

@@ -60,14 +60,15 @@ class Config(flags.CommonConfig):
   def __post_init__(self):
     super().__post_init__()
     flags.check_positive(self, "actor_lr", "critic_lr", "max_grad_norm",
-                          "gamma")
+                         "gamma")
     if min(self.hidden_sizes) < 1:
       raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
-                       f"{self.hidden_sizes}.")
+                            f"{self.hidden_sizes}.")
     if self.gamma > 1 or self.entropy_coef < 0:
-      raise flags.FlagError(f"need 0 < `--gamma` <= 1 and `--entropy-coef` >= 0, "
-                       f"got gamma={self.gamma}, "
-                       f"entropy_coef={self.entropy_coef}.")
+      raise flags.FlagError(
+          f"need 0 < `--gamma` <= 1 and `--entropy-coef` >= 0, "
+          f"got gamma={self.gamma}, "
+          f"entropy_coef={self.entropy_coef}.")
 
 
 class Params(NamedTuple):
@@ -90,23 +91,29 @@ class Trajectory(NamedTuple):
   terminated: jax.Array
   truncated: jax.Array
   final_obs: jax.Array  # The observation after the step, before any reset.
-  valid: jax.Array      # True up to and including each episode's last step.
+  valid: jax.Array  # True up to and including each episode's last step.
 
 
 def make_networks(config: Config, env: envs.Env):
   """The policy (obs → Categorical or DiagNormal) and the baseline (obs → V)."""
 
   def actor(obs):
-    features = hp.MLPTorso(config.hidden_sizes, activation=jnp.tanh,
-                           w_init="orthogonal")(obs)
+    features = hp.MLPTorso(
+        config.hidden_sizes, activation=jnp.tanh, w_init="orthogonal")(
+            obs)
     if env.discrete:
       return hp.CategoricalHead(env.num_actions, w_init="orthogonal")(features)
-    return hp.GaussianHead(env.num_actions, state_dependent_std=False,
-                           std_transform="exp", w_init="orthogonal")(features)
+    return hp.GaussianHead(
+        env.num_actions,
+        state_dependent_std=False,
+        std_transform="exp",
+        w_init="orthogonal")(
+            features)
 
   def critic(obs):
-    features = hp.MLPTorso(config.hidden_sizes, activation=jnp.tanh,
-                           w_init="orthogonal")(obs)
+    features = hp.MLPTorso(
+        config.hidden_sizes, activation=jnp.tanh, w_init="orthogonal")(
+            obs)
     return hp.ValueHead(w_init="orthogonal")(features)
 
   return (hk.without_apply_rng(hk.transform(actor)),
@@ -115,8 +122,7 @@ def make_networks(config: Config, env: envs.Env):
 
 def make_agent(config: Config) -> training.Agent:
   """REINFORCE on `config.env`, discrete or continuous actions."""
-  env = envs.make(config.env, config.num_envs,
-                  brax_backend=config.brax_backend)
+  env = envs.make(config.env, config.num_envs, brax_backend=config.brax_backend)
   actor, critic = make_networks(config, env)
   adam = lambda lr: optax.chain(
       optax.clip_by_global_norm(config.max_grad_norm), optax.adam(lr))
@@ -146,28 +152,30 @@ def make_agent(config: Config) -> training.Agent:
       return (out.obs, env_state, valid), transition
 
     init = (obs, env_state, jnp.ones((config.num_envs,), bool))
-    return jax.lax.scan(step, init, jax.random.split(
-        step_key, env.max_episode_steps))[1]
+    return jax.lax.scan(step, init,
+                        jax.random.split(step_key, env.max_episode_steps))[1]
 
   def loss(params, traj: Trajectory):
     valid = traj.valid.astype(jnp.float32)
     masked_mean = lambda x: (x * valid).sum() / valid.sum()
     values = critic.apply(params.critic, traj.obs)
-    bootstrap = jax.lax.stop_gradient(critic.apply(params.critic,
-                                                   traj.final_obs))
+    bootstrap = jax.lax.stop_gradient(
+        critic.apply(params.critic, traj.final_obs))
     truncated = traj.truncated & ~traj.terminated  # Both: it terminated.
     reward = traj.reward + config.gamma * truncated * bootstrap
     done = traj.terminated | traj.truncated
-    returns = jax.vmap(rlax.discounted_returns, in_axes=(1, 1, 0),
-                       out_axes=1)(
-        reward, config.gamma * (1.0 - done), jnp.zeros(config.num_envs))
+    returns = jax.vmap(
+        rlax.discounted_returns, in_axes=(1, 1, 0),
+        out_axes=1)(reward, config.gamma * (1.0 - done),
+                    jnp.zeros(config.num_envs))
     advantages = jax.lax.stop_gradient(returns - values)
     if config.normalize_advantages:
       centred = advantages - masked_mean(advantages)
       advantages = centred / (jnp.sqrt(masked_mean(centred**2)) + 1e-8)
     policy = actor.apply(params.actor, traj.obs)
-    policy_loss = -masked_mean(policy.log_prob(traj.action) * advantages +
-                               config.entropy_coef * policy.entropy())
+    policy_loss = -masked_mean(
+        policy.log_prob(traj.action) * advantages +
+        config.entropy_coef * policy.entropy())
     value_loss = 0.5 * masked_mean(jnp.square(returns - values))
     return policy_loss + value_loss
 
@@ -179,8 +187,9 @@ def make_agent(config: Config) -> training.Agent:
                                                       state.opt_state.actor)
     critic_step, critic_state = optimisers.critic.update(
         grads.critic, state.opt_state.critic)
-    params = Params(optax.apply_updates(state.params.actor, actor_step),
-                    optax.apply_updates(state.params.critic, critic_step))
+    params = Params(
+        optax.apply_updates(state.params.actor, actor_step),
+        optax.apply_updates(state.params.critic, critic_step))
     return TrainState(params, Params(actor_state, critic_state), key,
                       state.step + traj.valid.sum(dtype=jnp.int32))
 
@@ -193,8 +202,13 @@ def make_agent(config: Config) -> training.Agent:
     return to_env(actor.apply(actor_params, obs).mode())
 
   # An iteration's steps vary with the episodes' lengths: one is the unit.
-  return training.Agent(env, init, train, eval_policy,
-                        lambda state: state.params.actor, step_unit=1)
+  return training.Agent(
+      env,
+      init,
+      train,
+      eval_policy,
+      lambda state: state.params.actor,
+      step_unit=1)
 
 
 def run(config: Config) -> dict[str, Any]:

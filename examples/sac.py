@@ -47,12 +47,12 @@ class Config(flags.CommonConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    flags.check_positive(self, "batch_size", "buffer_size",
-                          "updates_per_step", "actor_lr", "critic_lr",
-                          "alpha_lr", "tau", "init_alpha")
+    flags.check_positive(self, "batch_size", "buffer_size", "updates_per_step",
+                         "actor_lr", "critic_lr", "alpha_lr", "tau",
+                         "init_alpha")
     if min(self.hidden_sizes) < 1:
       raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
-                       f"{self.hidden_sizes}.")
+                            f"{self.hidden_sizes}.")
     off_policy.check_learning_starts(self)
 
 
@@ -77,17 +77,21 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
   actor = hk.without_apply_rng(hk.transform(actor_fn))
   critic = hk.without_apply_rng(hk.transform(critic_fn))
   target_entropy = -float(len(low))
-  optimisers = Params(actor=optax.adam(config.actor_lr),
-                      critic=optax.adam(config.critic_lr), target_critic=None,
-                      log_alpha=optax.adam(config.alpha_lr))
+  optimisers = Params(
+      actor=optax.adam(config.actor_lr),
+      critic=optax.adam(config.critic_lr),
+      target_critic=None,
+      log_alpha=optax.adam(config.alpha_lr))
 
   def init(key, obs):
     actor_key, critic_key = jax.random.split(key)
     critic_params = critic.init(critic_key, obs,
                                 jnp.zeros(obs.shape[:-1] + (len(low),)))
-    params = Params(actor=actor.init(actor_key, obs), critic=critic_params,
-                    target_critic=critic_params,
-                    log_alpha=jnp.log(jnp.float32(config.init_alpha)))
+    params = Params(
+        actor=actor.init(actor_key, obs),
+        critic=critic_params,
+        target_critic=critic_params,
+        log_alpha=jnp.log(jnp.float32(config.init_alpha)))
     opt_state = Params(*(None if opt is None else opt.init(p)
                          for opt, p in zip(optimisers, params)))
     return params, opt_state
@@ -100,20 +104,20 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
         params.actor, batch.next_obs).sample_and_log_prob(seed=next_key)
     next_q = critic.apply(params.target_critic, batch.next_obs,
                           next_action).min(0)
-    target = jax.lax.stop_gradient(
-        batch.reward + config.gamma * batch.discount *
-        (next_q - alpha * next_log_prob))
+    target = jax.lax.stop_gradient(batch.reward +
+                                   config.gamma * batch.discount *
+                                   (next_q - alpha * next_log_prob))
     q = critic.apply(params.critic, batch.obs, batch.action)
     critic_loss = 0.5 * jnp.square(q - target).mean(-1).sum()
     # Actor: reparameterized sample through the (frozen) critics.
     action, log_prob = actor.apply(params.actor,
                                    batch.obs).sample_and_log_prob(seed=key)
-    q_pi = critic.apply(jax.lax.stop_gradient(params.critic), batch.obs,
-                        action).min(0)
+    q_pi = critic.apply(
+        jax.lax.stop_gradient(params.critic), batch.obs, action).min(0)
     actor_loss = jnp.mean(jax.lax.stop_gradient(alpha) * log_prob - q_pi)
     # Temperature: match the policy entropy to the target entropy.
-    alpha_loss = -jnp.mean(params.log_alpha * jax.lax.stop_gradient(
-        log_prob + target_entropy))
+    alpha_loss = -jnp.mean(
+        params.log_alpha * jax.lax.stop_gradient(log_prob + target_entropy))
     return critic_loss + actor_loss + alpha_loss
 
   def update(params, opt_state, batch, key):
@@ -128,8 +132,9 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
       new_params.append(optax.apply_updates(p, step))
       new_opt_state.append(s)
     params = Params(*new_params)
-    params = params._replace(target_critic=optax.incremental_update(
-        params.critic, params.target_critic, config.tau))
+    params = params._replace(
+        target_critic=optax.incremental_update(
+            params.critic, params.target_critic, config.tau))
     return params, Params(*new_opt_state)
 
   def act(actor_params, obs, key):

@@ -33,6 +33,7 @@ from examples import off_policy
 from examples.plumbing import flags
 from examples.plumbing import training
 
+
 @dataclasses.dataclass(frozen=True)
 class Config(flags.CommonConfig):
   """TD3: flags and defaults (SBX's TD3 settings unless noted)."""
@@ -63,16 +64,16 @@ class Config(flags.CommonConfig):
 
   def __post_init__(self):
     super().__post_init__()
-    flags.check_positive(self, "batch_size", "buffer_size",
-                          "updates_per_step", "actor_lr", "critic_lr", "tau",
-                          "policy_delay", "target_delay")
+    flags.check_positive(self, "batch_size", "buffer_size", "updates_per_step",
+                         "actor_lr", "critic_lr", "tau", "policy_delay",
+                         "target_delay")
     if min(self.hidden_sizes) < 1:
       raise flags.FlagError(f"`--hidden-sizes` must all be >= 1, got "
-                       f"{self.hidden_sizes}.")
+                            f"{self.hidden_sizes}.")
     for name in ("exploration_noise", "target_noise", "target_noise_clip"):
       if getattr(self, name) < 0:
         raise flags.FlagError(f"`--{name.replace('_', '-')}` must be >= 0, got "
-                         f"{name}={getattr(self, name)!r}.")
+                              f"{name}={getattr(self, name)!r}.")
     off_policy.check_learning_starts(self)
 
 
@@ -110,19 +111,23 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
     critic_params = critic.init(critic_key, obs,
                                 jnp.zeros(obs.shape[:-1] + (len(low),)))
     params = Params(actor_params, critic_params, actor_params, critic_params)
-    return params, OptState(actor_opt.init(actor_params),
-                            critic_opt.init(critic_params),
-                            jnp.zeros((), jnp.int32))
+    return params, OptState(
+        actor_opt.init(actor_params), critic_opt.init(critic_params),
+        jnp.zeros((), jnp.int32))
 
   def critic_loss(critic_params, params, batch, key):
     # Clipped double Q on a smoothed target action.
     next_action = hp.add_target_smoothing_noise(
-        key, actor.apply(params.target_actor, batch.next_obs), low, high,
-        noise_scale=config.target_noise, noise_clip=config.target_noise_clip)
+        key,
+        actor.apply(params.target_actor, batch.next_obs),
+        low,
+        high,
+        noise_scale=config.target_noise,
+        noise_clip=config.target_noise_clip)
     next_q = critic.apply(params.target_critic, batch.next_obs,
                           next_action).min(0)
-    target = jax.lax.stop_gradient(
-        batch.reward + config.gamma * batch.discount * next_q)
+    target = jax.lax.stop_gradient(batch.reward +
+                                   config.gamma * batch.discount * next_q)
     q = critic.apply(critic_params, batch.obs, batch.action)
     return jnp.square(q - target).mean(-1).sum()
 
@@ -146,20 +151,23 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
     opt_state = opt_state._replace(critic=critic_state, updates=updates)
     params, opt_state = jax.lax.cond(  # Skips the actor's compute when False.
         updates % config.policy_delay == 0, actor_update,
-        lambda params, opt_state, _: (params, opt_state),
-        params, opt_state, batch.obs)
+        lambda params, opt_state, _: (params, opt_state), params, opt_state,
+        batch.obs)
     # Targets by Polyak averaging; a rate of 0 leaves them as they are.
     tau = jnp.where(updates % config.target_delay == 0, config.tau, 0.0)
     params = params._replace(
-        target_actor=optax.incremental_update(params.actor,
-                                              params.target_actor, tau),
+        target_actor=optax.incremental_update(params.actor, params.target_actor,
+                                              tau),
         target_critic=optax.incremental_update(params.critic,
                                                params.target_critic, tau))
     return params, opt_state
 
   def act(actor_params, obs, key):
     return hp.add_exploration_noise(
-        key, actor.apply(actor_params, obs), low, high,
+        key,
+        actor.apply(actor_params, obs),
+        low,
+        high,
         noise_scale=config.exploration_noise)
 
   def eval_policy(actor_params, obs):

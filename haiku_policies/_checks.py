@@ -51,8 +51,7 @@ def integer(value: Any, *, owner: str, arg: str, minimum: int = 1) -> int:
     raise TypeError(f"{owner}: `{arg}` must be an int, {_got(arg, value)}.")
   if value < minimum:
     raise ValueError(
-        f"{owner}: `{arg}` must be an int >= {minimum}, got {arg}={value}."
-    )
+        f"{owner}: `{arg}` must be an int >= {minimum}, got {arg}={value}.")
   return int(value)
 
 
@@ -99,8 +98,7 @@ def function(value: Any, *, owner: str, arg: str) -> Callable[..., Any]:
   if not callable(value):
     raise TypeError(
         f"{owner}: `{arg}` must be callable, {_got(arg, value)}. Pass a "
-        "function, e.g. jax.nn.relu."
-    )
+        "function, e.g. jax.nn.relu.")
   return value
 
 
@@ -134,9 +132,8 @@ def one_of(
   return value
 
 
-def output_sizes(
-    value: Any, *, owner: str, allow_empty: bool
-) -> tuple[int, ...]:
+def output_sizes(value: Any, *, owner: str,
+                 allow_empty: bool) -> tuple[int, ...]:
   """Checks layer widths; returns them as a tuple of ints.
 
   Raises:
@@ -146,24 +143,20 @@ def output_sizes(
   if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
     raise TypeError(
         f"{owner}: `output_sizes` must be a sequence of ints such as "
-        f"(256, 256), {_got('output_sizes', value)}."
-    )
+        f"(256, 256), {_got('output_sizes', value)}.")
   sizes = tuple(value)
   if not allow_empty and not sizes:
     raise ValueError(
-        f"{owner}: `output_sizes` must hold at least one layer size, got ()."
-    )
+        f"{owner}: `output_sizes` must hold at least one layer size, got ().")
   for size in sizes:
     if isinstance(size, bool) or not isinstance(size, _INT_TYPES):
       raise TypeError(
           f"{owner}: `output_sizes` must be a sequence of ints, got "
-          f"output_sizes={sizes!r} (holding a {type(size).__name__})."
-      )
+          f"output_sizes={sizes!r} (holding a {type(size).__name__}).")
     if size < 1:
       raise ValueError(
           f"{owner}: every entry of `output_sizes` must be an int >= 1, got "
-          f"output_sizes={sizes!r}."
-      )
+          f"output_sizes={sizes!r}.")
   return tuple(int(size) for size in sizes)
 
 
@@ -182,15 +175,13 @@ def _bound_array(value: Any, owner: str, arg: str) -> np.ndarray:
         f"{owner}: `{arg}` must be a concrete value (a Python float or a "
         "NumPy array), not a traced JAX value. Bounds are static: build them "
         "with `np.asarray(...)` (a `jnp.array` made inside `jit` is traced) "
-        "and close over them instead of passing them through `jit`/`vmap`."
-    )
+        "and close over them instead of passing them through `jit`/`vmap`.")
   try:
     return np.asarray(value, np.float64)
   except (TypeError, ValueError):
     raise TypeError(
         f"{owner}: `{arg}` must be a float or an [A] array of floats, "
-        f"{_got(arg, value)}."
-    ) from None
+        f"{_got(arg, value)}.") from None
 
 
 def bounds(
@@ -230,51 +221,42 @@ def bounds(
   try:
     if low_a.ndim > 1 or high_a.ndim > 1:
       raise ValueError
-    shape = np.broadcast_shapes(
-        low_a.shape, high_a.shape, () if size is None else (size,)
-    )
+    shape = np.broadcast_shapes(low_a.shape, high_a.shape,
+                                () if size is None else (size,))
   except ValueError:
     raise ValueError(
         f"{owner}: `low` and `high` must be scalars or [A] arrays that "
         f"broadcast to {target}, got shapes {low_a.shape} and "
-        f"{high_a.shape}."
-    ) from None
+        f"{high_a.shape}.") from None
   if shape and shape[0] < 1:
     raise ValueError(
         f"{owner}: `low` and `high` must have A >= 1 dimensions, got shapes "
-        f"{low_a.shape} and {high_a.shape}."
-    )
+        f"{low_a.shape} and {high_a.shape}.")
   low_a = np.array(np.broadcast_to(low_a, shape))
   high_a = np.array(np.broadcast_to(high_a, shape))
   if np.any(np.isnan(low_a)) or np.any(np.isnan(high_a)):
     raise ValueError(
         f"{owner}: `low` and `high` must not be NaN, got low={low_a}, "
-        f"high={high_a}."
-    )
+        f"high={high_a}.")
   infinite = np.isinf(low_a) | np.isinf(high_a)
   if finite and np.any(infinite):
     raise ValueError(
         f"{owner}: `low` and `high` must be finite, got low={low_a}, "
-        f"high={high_a}. Rescale the environment to finite bounds."
-    )
+        f"high={high_a}. Rescale the environment to finite bounds.")
   one_sided = np.isinf(low_a) != np.isinf(high_a)
   if np.any(one_sided):
     raise ValueError(
         f"{owner}: a dimension must have both bounds finite (squashed) or both "
         f"infinite (unsquashed), got low={low_a}, high={high_a} at dimensions "
-        f"{np.flatnonzero(one_sided).tolist()}. Use finite bounds there."
-    )
+        f"{np.flatnonzero(one_sided).tolist()}. Use finite bounds there.")
   if not np.all(low_a < high_a):
-    raise ValueError(
-        f"{owner}: `low` must be < `high` in every dimension, got "
-        f"low={low_a}, high={high_a}. Swap or widen the bounds."
-    )
+    raise ValueError(f"{owner}: `low` must be < `high` in every dimension, got "
+                     f"low={low_a}, high={high_a}. Swap or widen the bounds.")
   return low_a, high_a
 
 
-def action_spec(
-    spec: Any, *, owner: str, finite: bool
-) -> tuple[np.ndarray, np.ndarray]:
+def action_spec(spec: Any, *, owner: str,
+                finite: bool) -> tuple[np.ndarray, np.ndarray]:
   """Checks a head's `action_spec`; returns `[A]` float64 `(low, high)`.
 
   Args:
@@ -296,15 +278,13 @@ def action_spec(
     raise TypeError(
         f"{owner}: `action_spec` must be an int A (bounds [-1, 1]) or a pair "
         f"(low, high) of [A] arrays, e.g. action_bounds(env.action_space); "
-        f"{_got('action_spec', spec)}."
-    )
+        f"{_got('action_spec', spec)}.")
   low, high = bounds(spec[0], spec[1], owner=owner, finite=finite)
   if low.ndim != 1:
     raise ValueError(
         f"{owner}: `action_spec` (low, high) must hold an [A] array to give "
         f"the action size A, got scalars low={low}, high={high}. Pass "
-        "(np.full(A, low), np.full(A, high))."
-    )
+        "(np.full(A, low), np.full(A, high)).")
   return low, high
 
 
@@ -329,14 +309,12 @@ def _float_array(value: Any, *, owner: str, arg: str) -> jax.Array:
   if not jnp.issubdtype(dtype, jnp.floating):
     raise TypeError(
         f"{owner}: `{arg}` must be a floating-point array, got dtype {dtype}. "
-        f"Cast it, e.g. `{arg}.astype(jnp.float32)`."
-    )
+        f"Cast it, e.g. `{arg}.astype(jnp.float32)`.")
   return jnp.asarray(value)
 
 
-def loc_and_scale(
-    loc: Any, scale: Any, *, owner: str
-) -> tuple[jax.Array, jax.Array]:
+def loc_and_scale(loc: Any, scale: Any, *,
+                  owner: str) -> tuple[jax.Array, jax.Array]:
   """Checks `loc` and `scale` of a `[..., A]` distribution.
 
   Returns:
@@ -354,21 +332,18 @@ def loc_and_scale(
     raise ValueError(
         f"{owner}: `loc` must have rank >= 1 with the action dimensions last, "
         f"`[..., A]`, got shape {loc.shape}. For one action dimension use "
-        "`loc[..., None]`."
-    )
+        "`loc[..., None]`.")
   try:
     shape = jnp.broadcast_shapes(loc.shape, scale.shape)
   except ValueError:
     raise ValueError(
         f"{owner}: `loc` and `scale` must have broadcastable shapes `[..., A]`, "
         f"got loc.shape={loc.shape}, scale.shape={scale.shape}. "
-        "Give both the same shape."
-    ) from None
+        "Give both the same shape.") from None
   if shape[-1] != loc.shape[-1]:
     raise ValueError(
         f"{owner}: `scale` must not change the action dimension of `loc`, got "
-        f"loc.shape={loc.shape}, scale.shape={scale.shape}."
-    )
+        f"loc.shape={loc.shape}, scale.shape={scale.shape}.")
   if _is_concrete(loc) and not np.all(np.isfinite(np.asarray(loc))):
     raise ValueError(f"{owner}: `loc` must be finite, got loc={loc}.")
   if _is_concrete(scale):
@@ -377,8 +352,7 @@ def loc_and_scale(
       raise ValueError(
           f"{owner}: `scale` must be finite and > 0, got min(scale)="
           f"{values.min()}. Map raw outputs through a positive transform, e.g. "
-          "`jax.nn.softplus(x) + 1e-3`."
-      )
+          "`jax.nn.softplus(x) + 1e-3`.")
   dtype = jnp.result_type(loc.dtype, scale.dtype)
   if jnp.finfo(dtype).bits < 32:
     dtype = jnp.dtype(jnp.float32)
@@ -388,9 +362,7 @@ def loc_and_scale(
   )
 
 
-def event(
-    value: Any, *, owner: str, size: int, dtype: jnp.dtype
-) -> jax.Array:
+def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:
   """Casts a `[..., A]` value to score to `dtype` and checks its last axis.
 
   Raises:
@@ -400,24 +372,21 @@ def event(
   if value.ndim < 1 or value.shape[-1] != size:
     raise ValueError(
         f"{owner}: the value to score must have shape `[..., {size}]`, "
-        f"got shape {value.shape}."
-    )
+        f"got shape {value.shape}.")
   return value.astype(dtype)
 
 
 # Call-time array inputs (chex).
 
 
-def _shape_and_dtype(
-    x: Any, owner: str, arg: str
-) -> tuple[tuple[int, ...], Any]:
+def _shape_and_dtype(x: Any, owner: str,
+                     arg: str) -> tuple[tuple[int, ...], Any]:
   shape = getattr(x, "shape", None)
   dtype = getattr(x, "dtype", None)
   if shape is None or dtype is None:
     raise TypeError(
         f"{owner}: `{arg}` must be an array with a shape and a dtype, got "
-        f"{type(x).__name__}. Wrap it with jnp.asarray(...)."
-    )
+        f"{type(x).__name__}. Wrap it with jnp.asarray(...).")
   return tuple(shape), dtype
 
 
@@ -457,16 +426,14 @@ def float_input(
   expected = "rank >= 1" if last_dim is None else f"last dim {last_dim}"
   message = (
       f"{owner}: `{arg}` must be a float array of shape {spec} ({expected}), "
-      f"got shape {shape} and dtype {dtype}."
-  )
+      f"got shape {shape} and dtype {dtype}.")
   if not shape_ok:
     chex.assert_shape(x, (..., last_dim), custom_message=message)
   chex.assert_type(x, float, custom_message=message)
 
 
-def bool_input(
-    x: Any, *, owner: str, arg: str, spec: str, last_dim: int
-) -> None:
+def bool_input(x: Any, *, owner: str, arg: str, spec: str,
+               last_dim: int) -> None:
   """Asserts that `x` is a boolean array of shape `[..., last_dim]`.
 
   Args:
@@ -486,18 +453,15 @@ def bool_input(
   dtype_ok = dtype == jnp.bool_
   if shape_ok and dtype_ok:
     return
-  message = (
-      f"{owner}: `{arg}` must be a bool array of shape {spec} (last dim "
-      f"{last_dim}), got shape {shape} and dtype {dtype}."
-  )
+  message = (f"{owner}: `{arg}` must be a bool array of shape {spec} (last dim "
+             f"{last_dim}), got shape {shape} and dtype {dtype}.")
   if not shape_ok:
     chex.assert_shape(x, (..., last_dim), custom_message=message)
   chex.assert_type(x, bool, custom_message=message)
 
 
-def same_leading_shape(
-    a: Any, b: Any, *, owner: str, args: tuple[str, str]
-) -> None:
+def same_leading_shape(a: Any, b: Any, *, owner: str, args: tuple[str,
+                                                                  str]) -> None:
   """Asserts that two `[..., X]` arrays share their leading dims `[...]`.
 
   Args:
@@ -513,6 +477,5 @@ def same_leading_shape(
     return
   message = (
       f"{owner}: `{args[0]}` and `{args[1]}` must share their leading dims "
-      f"[...], got shapes {a.shape} and {b.shape}. Broadcast them first."
-  )
+      f"[...], got shapes {a.shape} and {b.shape}. Broadcast them first.")
   chex.assert_shape(b, (*a.shape[:-1], None), custom_message=message)

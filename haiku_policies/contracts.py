@@ -57,15 +57,12 @@ def assert_tree_on_devices(
   for path, leaf in leaves:
     where = jax.tree_util.keystr(path) or "<root>"
     if not isinstance(leaf, jax.Array):
-      raise AssertionError(
-          f"assert_tree_on_devices: leaf {where} is a host "
-          f"{type(leaf).__name__}, not a jax.Array on "
-          f"{sorted(map(str, expected))}."
-          " Move it with jax.device_put(...)."
-      )
+      raise AssertionError(f"assert_tree_on_devices: leaf {where} is a host "
+                           f"{type(leaf).__name__}, not a jax.Array on "
+                           f"{sorted(map(str, expected))}."
+                           " Move it with jax.device_put(...).")
     actual = frozenset(leaf.devices())
     if actual != expected:
       raise AssertionError(
           f"assert_tree_on_devices: leaf {where} is on "
-          f"{sorted(map(str, actual))}, expected {sorted(map(str, expected))}."
-      )
+          f"{sorted(map(str, actual))}, expected {sorted(map(str, expected))}.")

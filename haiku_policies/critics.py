@@ -21,9 +21,7 @@ def _check_obs_and_action(owner, obs, action):
   """chex checks: float `[..., O]` obs and `[..., A]` action, same leading dims."""
   _checks.float_input(obs, owner=owner, arg="obs", spec="[..., O]")
   _checks.float_input(action, owner=owner, arg="action", spec="[..., A]")
-  _checks.same_leading_shape(
-      obs, action, owner=owner, args=("obs", "action")
-  )
+  _checks.same_leading_shape(obs, action, owner=owner, args=("obs", "action"))
 
 
 class ValueHead(hk.Module):
@@ -60,8 +58,7 @@ class ValueHead(hk.Module):
       ValueError: if `w_init` is an unknown string.
     """
     w_init = initializers.resolve_w_init(
-        w_init, gain=initializers.VALUE_GAIN, owner=type(self).__name__
-    )
+        w_init, gain=initializers.VALUE_GAIN, owner=type(self).__name__)
     super().__init__(name=name)
     self.w_init = w_init
     self.b_init = b_init
@@ -79,11 +76,10 @@ class ValueHead(hk.Module):
       AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
     """
     _checks.float_input(
-        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
-    )
-    out = hk.Linear(1, w_init=self.w_init, b_init=self.b_init, name="linear")(
-        inputs
-    )
+        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]")
+    out = hk.Linear(
+        1, w_init=self.w_init, b_init=self.b_init, name="linear")(
+            inputs)
     return out[..., 0]
 
 
@@ -131,8 +127,7 @@ class QHead(hk.Module):
     sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=True)
     _checks.function(activation, owner=owner, arg="activation")
     initializers.resolve_w_init(
-        w_init, gain=initializers.VALUE_GAIN, owner=owner
-    )
+        w_init, gain=initializers.VALUE_GAIN, owner=owner)
     super().__init__(name=name)
     self.output_sizes = sizes
     self.activation = activation
@@ -162,10 +157,10 @@ class QHead(hk.Module):
           activation=self.activation,
           layer_norm=self.layer_norm,
           w_init=self._w_init,
-      )(x)
+      )(
+          x)
     w_init = initializers.resolve_w_init(
-        self._w_init, gain=initializers.VALUE_GAIN, owner=owner
-    )
+        self._w_init, gain=initializers.VALUE_GAIN, owner=owner)
     return hk.Linear(1, w_init=w_init, name="linear")(x)[..., 0]
 
 
@@ -227,8 +222,7 @@ class CriticEnsemble(hk.Module):
     sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=True)
     _checks.function(activation, owner=owner, arg="activation")
     initializers.resolve_w_init(
-        w_init, gain=initializers.VALUE_GAIN, owner=owner
-    )
+        w_init, gain=initializers.VALUE_GAIN, owner=owner)
     super().__init__(name=name)
     self.num_critics = num_critics
     self.output_sizes = sizes
@@ -270,7 +264,7 @@ class CriticEnsemble(hk.Module):
       # (a lift would otherwise try to register them twice).
       prefix = self.module_name + "/"
       params = {
-          k[len(prefix) :]: v
+          k[len(prefix):]: v
           for k, v in hk.get_params().items()
           if k.startswith(prefix)
       } or None
@@ -278,6 +272,5 @@ class CriticEnsemble(hk.Module):
         keys = jax.random.split(hk.next_rng_key(), self.num_critics)
     if params is None:
       params = hk.experimental.transparent_lift(
-          jax.vmap(init, in_axes=(0, None, None))
-      )(keys, obs, action)
+          jax.vmap(init, in_axes=(0, None, None)))(keys, obs, action)
     return jax.vmap(apply, in_axes=(0, None, None))(params, obs, action)

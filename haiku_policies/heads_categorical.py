@@ -66,16 +66,15 @@ class CategoricalHead(hk.Module):
     owner = type(self).__name__
     num_actions = _checks.integer(num_actions, owner=owner, arg="num_actions")
     w_init = initializers.resolve_w_init(
-        w_init, gain=initializers.POLICY_GAIN, owner=owner
-    )
+        w_init, gain=initializers.POLICY_GAIN, owner=owner)
     super().__init__(name=name)
     self.num_actions = num_actions
     self._w_init = w_init
     self._b_init = b_init
 
-  def __call__(
-      self, inputs: jax.Array, mask: Any | None = None
-  ) -> distrax.Categorical:
+  def __call__(self,
+               inputs: jax.Array,
+               mask: Any | None = None) -> distrax.Categorical:
     """Returns the action distribution.
 
     Args:
@@ -91,9 +90,7 @@ class CategoricalHead(hk.Module):
         `mask` is not a bool `[..., A]` array.
     """
     owner = type(self).__name__
-    _checks.float_input(
-        inputs, owner=owner, arg="inputs", spec="[..., H]"
-    )
+    _checks.float_input(inputs, owner=owner, arg="inputs", spec="[..., H]")
     if mask is not None:
       _checks.bool_input(
           mask,
@@ -107,7 +104,8 @@ class CategoricalHead(hk.Module):
         w_init=self._w_init,
         b_init=self._b_init,
         name="linear",
-    )(inputs)
+    )(
+        inputs)
     if mask is not None:
       masked_value = jnp.finfo(logits.dtype).min / 2
       logits = jnp.where(mask, logits, masked_value)

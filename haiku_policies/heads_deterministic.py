@@ -78,8 +78,7 @@ class DeterministicHead(hk.Module):
     owner = type(self).__name__
     low, high = _checks.action_spec(action_spec, owner=owner, finite=True)
     w_init = initializers.resolve_w_init(
-        w_init, gain=initializers.POLICY_GAIN, owner=owner
-    )
+        w_init, gain=initializers.POLICY_GAIN, owner=owner)
     super().__init__(name=name)
     self.action_size = low.shape[0]
     self.low = low
@@ -102,31 +101,28 @@ class DeterministicHead(hk.Module):
       AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
     """
     _checks.float_input(
-        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
-    )
+        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]")
     pre = hk.Linear(
         self.action_size,
         w_init=self._w_init,
         b_init=self._b_init,
         name="linear",
-    )(inputs)
+    )(
+        inputs)
     dtype = pre.dtype
-    action = jnp.asarray(self._centre, dtype) + jnp.asarray(
-        self._half, dtype
-    ) * jnp.tanh(pre)
+    action = jnp.asarray(self._centre,
+                         dtype) + jnp.asarray(self._half, dtype) * jnp.tanh(pre)
     # `centre ± half` can round one ulp past a bound in float32.
     return jnp.clip(action, jnp.asarray(self.low, dtype),
                     jnp.asarray(self.high, dtype))
 
 
-def _noise_args(
-    owner: str, action: jax.Array, low: Any, high: Any, **scales: Any
-) -> tuple[jax.Array, jax.Array, jax.Array]:
+def _noise_args(owner: str, action: jax.Array, low: Any, high: Any,
+                **scales: Any) -> tuple[jax.Array, jax.Array, jax.Array]:
   low, high = _checks.bounds(low, high, owner=owner, finite=True)
   last_dim = low.shape[0] if low.ndim else None
   _checks.float_input(
-      action, owner=owner, arg="action", spec="[..., A]", last_dim=last_dim
-  )
+      action, owner=owner, arg="action", spec="[..., A]", last_dim=last_dim)
   for arg, value in scales.items():
     # Arrays (e.g. a traced, decaying scale) are the caller's contract.
     if not isinstance(value, (jax.Array, np.ndarray)):
@@ -178,8 +174,7 @@ def add_exploration_noise(
   ((5, 2), True)
   """
   low, high, half = _noise_args(
-      "add_exploration_noise", action, low, high, noise_scale=noise_scale
-  )
+      "add_exploration_noise", action, low, high, noise_scale=noise_scale)
   eps = jax.random.normal(key, action.shape, action.dtype)
   return jnp.clip(action + noise_scale * half * eps, low, high)
 

@@ -60,13 +60,11 @@ class _GaussianHeadBase(hk.Module):
     owner = type(self).__name__
     action_size = _checks.integer(action_size, owner=owner, arg="action_size")
     transform = std_transforms.make_std_transform(
-        std_transform, min_std, max_std, owner=owner
-    )
+        std_transform, min_std, max_std, owner=owner)
     init_std = _checks.positive_float(init_std, owner=owner, arg="init_std")
     std_bias = float(transform.inverse(init_std, owner=owner, arg="init_std"))
     loc_w_init = initializers.resolve_w_init(
-        w_init, gain=initializers.POLICY_GAIN, owner=owner
-    )
+        w_init, gain=initializers.POLICY_GAIN, owner=owner)
     super().__init__(name=name)
     self.action_size = action_size
     self.state_dependent_std = bool(state_dependent_std)
@@ -79,14 +77,14 @@ class _GaussianHeadBase(hk.Module):
   @hk.transparent
   def _loc_and_scale(self, inputs: jax.Array) -> tuple[jax.Array, jax.Array]:
     _checks.float_input(
-        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]"
-    )
+        inputs, owner=type(self).__name__, arg="inputs", spec="[..., H]")
     loc = hk.Linear(
         self.action_size,
         w_init=self._loc_w_init,
         b_init=self._b_init,
         name="loc",
-    )(inputs)
+    )(
+        inputs)
     std_init = hk.initializers.Constant(self._std_bias)
     if self.state_dependent_std:
       pre = hk.Linear(
@@ -94,11 +92,11 @@ class _GaussianHeadBase(hk.Module):
           w_init=hk.initializers.Constant(0.0),
           b_init=std_init,
           name="std",
-      )(inputs)
+      )(
+          inputs)
     else:
       pre = hk.get_parameter(
-          "raw_std", [self.action_size], dtype=inputs.dtype, init=std_init
-      )
+          "raw_std", [self.action_size], dtype=inputs.dtype, init=std_init)
     return loc, self.std_transform(pre)
 
 
@@ -243,8 +241,7 @@ class TanhGaussianHead(_GaussianHeadBase):
         `GaussianHead`).
     """
     low, high = _checks.action_spec(
-        action_spec, owner=type(self).__name__, finite=False
-    )
+        action_spec, owner=type(self).__name__, finite=False)
     super().__init__(
         len(low),
         state_dependent_std=state_dependent_std,

@@ -64,9 +64,8 @@ def variance_scaling_init() -> hk.initializers.Initializer:
   return hk.initializers.VarianceScaling(1.0, "fan_in", "uniform")
 
 
-def resolve_w_init(
-    w_init: WInit, *, gain: float, owner: str
-) -> hk.initializers.Initializer | None:
+def resolve_w_init(w_init: WInit, *, gain: float,
+                   owner: str) -> hk.initializers.Initializer | None:
   """Turns a `w_init` argument into a Haiku initializer (or None).
 
   Args:
@@ -86,7 +85,10 @@ def resolve_w_init(
   if callable(w_init):
     return w_init
   preset = _checks.one_of(
-      w_init, PRESETS, owner=owner, arg="w_init",
+      w_init,
+      PRESETS,
+      owner=owner,
+      arg="w_init",
       alternative=", an initializer or None",
   )
   if preset == "orthogonal":

@@ -103,8 +103,7 @@ def normalizer_init(size: int) -> NormalizerState:
 def _check_obs(state: NormalizerState, x: jax.Array, owner: str) -> None:
   size = state.mean.shape[-1]
   _checks.float_input(
-      x, owner=owner, arg="x", spec=f"[..., {size}]", last_dim=size
-  )
+      x, owner=owner, arg="x", spec=f"[..., {size}]", last_dim=size)
 
 
 def normalizer_update(
@@ -147,11 +146,9 @@ def normalizer_update(
     n_local, mean_local = n_b, mean_b
     n_b = jax.lax.psum(n_local, axis_name)
     mean_b = jax.lax.psum(n_local * mean_local, axis_name) / jnp.maximum(
-        n_b, 1.0
-    )
-    m2_b = jax.lax.psum(
-        m2_b + n_local * jnp.square(mean_local - mean_b), axis_name
-    )
+        n_b, 1.0)
+    m2_b = jax.lax.psum(m2_b + n_local * jnp.square(mean_local - mean_b),
+                        axis_name)
   var_b = m2_b / jnp.maximum(n_b, 1.0)
   count = state.count + n_b
   w = n_b / jnp.maximum(count, 1.0)
@@ -186,9 +183,8 @@ def normalize(
       non-float dtype.
   """
   _check_obs(state, x, "normalize")
-  out = (x.astype(_STATS_DTYPE) - state.mean) * jax.lax.rsqrt(
-      state.var + epsilon
-  )
+  out = (x.astype(_STATS_DTYPE) - state.mean) * jax.lax.rsqrt(state.var +
+                                                              epsilon)
   if clip is not None:
     out = jnp.clip(out, -clip, clip)
   return out.astype(x.dtype)
@@ -258,9 +254,7 @@ class RunningNormalizer(hk.Module):
       AssertionError: (chex) if `x` has rank 0, a non-float dtype, or a last
         dim that differs from the stored statistics.
     """
-    _checks.float_input(
-        x, owner=type(self).__name__, arg="x", spec="[..., O]"
-    )
+    _checks.float_input(x, owner=type(self).__name__, arg="x", spec="[..., O]")
     size = x.shape[-1]
     state = NormalizerState(
         count=hk.get_state("count", [], _STATS_DTYPE, init=jnp.zeros),

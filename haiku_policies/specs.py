@@ -18,9 +18,10 @@ def _discrete_kind(space: Any) -> str | None:
   if hasattr(space, "num_values"):  # dm_env.specs.DiscreteArray.
     return "dm_env DiscreteArray"
   library = type(space).__module__.split(".")[0]  # "gymnasium", "gymnax".
-  if hasattr(space, "num_categories") or hasattr(space, "nvec") or (
-      hasattr(space, "n") and not hasattr(space, "low")
-  ):  # (Multi)Discrete, MultiBinary of gymnasium or gymnax.
+  if hasattr(space, "num_categories") or hasattr(
+      space,
+      "nvec") or (hasattr(space, "n") and not hasattr(space, "low")
+                 ):  # (Multi)Discrete, MultiBinary of gymnasium or gymnax.
     return f"{library} {type(space).__name__}"
   return None
 
@@ -58,15 +59,13 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
     raise TypeError(
         f"action_bounds: got a discrete {kind} spec; bounds exist only for "
         "continuous Box/BoundedArray specs. Use CategoricalHead for discrete "
-        "actions."
-    )
+        "actions.")
   if isinstance(getattr(space, "action_size", None), (int, np.integer)):
     size = int(space.action_size)  # A Brax or MuJoCo Playground env.
     if size < 1:
       raise ValueError(
           f"action_bounds: {type(space).__name__}.action_size must be >= 1, "
-          f"got {size}."
-      )
+          f"got {size}.")
     return -np.ones(size, np.float32), np.ones(size, np.float32)
   if hasattr(space, "minimum") and hasattr(space, "maximum"):
     low, high = space.minimum, space.maximum  # dm_env BoundedArray.
@@ -75,36 +74,30 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
   elif hasattr(space, "shape") and hasattr(space, "dtype"):
     raise ValueError(
         f"action_bounds: {type(space).__name__} has no bounds (unbounded "
-        "spec). Use a BoundedArray/Box, or pass explicit (low, high) bounds."
-    )
+        "spec). Use a BoundedArray/Box, or pass explicit (low, high) bounds.")
   else:
     raise TypeError(
         "action_bounds: `space` must be a gymnasium/gymnax Box or a dm_env "
-        f"BoundedArray, got {type(space).__name__}."
-    )
+        f"BoundedArray, got {type(space).__name__}.")
   shape = tuple(space.shape)
   dtype = np.dtype(space.dtype)
   if not np.issubdtype(dtype, np.floating):
     raise TypeError(
         f"action_bounds: got a spec with dtype {dtype}; integer actions are "
-        "discrete. Use CategoricalHead for discrete actions."
-    )
+        "discrete. Use CategoricalHead for discrete actions.")
   if len(shape) != 1:
     raise ValueError(
         f"action_bounds: the action shape must be (A,), got {shape}. Flatten "
-        "the action space first."
-    )
+        "the action space first.")
   low = np.broadcast_to(np.asarray(low, np.float64), shape).astype(np.float32)
   high = np.broadcast_to(np.asarray(high, np.float64), shape).astype(np.float32)
   if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
     raise ValueError(
         f"action_bounds: the spec is unbounded, got low={low}, high={high}. "
         "Rescale the environment to finite bounds (e.g. a RescaleAction "
-        "wrapper) or pass explicit (low, high) bounds."
-    )
+        "wrapper) or pass explicit (low, high) bounds.")
   if not np.all(low < high):
     raise ValueError(
         f"action_bounds: need low < high in every dim, got low={low}, "
-        f"high={high}."
-    )
+        f"high={high}.")
   return low, high

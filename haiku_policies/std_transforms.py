@@ -88,8 +88,7 @@ class StdTransform:
       raise ValueError(
           f"StdTransform: std_transform={self.kind!r} needs `min_std` and "
           f"`max_std`, got min_std={self.min_std}, max_std={self.max_std}. "
-          "Build it with make_std_transform, which fills in the defaults."
-      )
+          "Build it with make_std_transform, which fills in the defaults.")
     return math.log(self.min_std), math.log(self.max_std)
 
   def __call__(self, x: jax.Array) -> jax.Array:
@@ -141,15 +140,13 @@ class StdTransform:
       raise ValueError(
           f"{owner}: `{arg}` must lie strictly inside ({lo}, {hi}) for "
           f"std_transform={self.kind!r}, got {arg}={std}. Pick a value inside "
-          "the bounds or widen `min_std`/`max_std`."
-      )
+          "the bounds or widen `min_std`/`max_std`.")
     if self.kind == "softplus":
       return np.log(np.expm1(std - lo))
     if self.kind == "tanh":
       log_min, log_max = self._log_bounds()
-      return np.arctanh(
-          2.0 * (np.log(std) - log_min) / (log_max - log_min) - 1.0
-      )
+      return np.arctanh(2.0 * (np.log(std) - log_min) / (log_max - log_min) -
+                        1.0)
     return np.log(std)
 
 
@@ -184,11 +181,13 @@ def make_std_transform(
       raise ValueError(
           f"{owner}: pass `min_std`/`max_std` either to make_std_transform or "
           f"here, not both; got std_transform={kind}, min_std={min_std}, "
-          f"max_std={max_std}."
-      )
+          f"max_std={max_std}.")
     return kind
   kind = _checks.one_of(
-      kind, STD_TRANSFORMS, owner=owner, arg="std_transform",
+      kind,
+      STD_TRANSFORMS,
+      owner=owner,
+      arg="std_transform",
       alternative=" or a StdTransform",
   )
   if min_std is not None:
@@ -200,8 +199,7 @@ def make_std_transform(
     raise ValueError(
         f"{owner}: std_transform={kind!r} has no upper bound, so `max_std` "
         f"must be None, got max_std={max_std}. Use 'clipped_exp' or 'tanh' for a "
-        "bounded std."
-    )
+        "bounded std.")
   if kind == "exp" and min_std is not None:
     raise ValueError(
         f"{owner}: std_transform='exp' has no lower bound, so `min_std` "
@@ -210,8 +208,6 @@ def make_std_transform(
   min_std = default_min if min_std is None else min_std
   max_std = default_max if max_std is None else max_std
   if min_std is not None and max_std is not None and not min_std < max_std:
-    raise ValueError(
-        f"{owner}: `min_std` must be > 0 and < `max_std`, got "
-        f"min_std={min_std}, max_std={max_std}."
-    )
+    raise ValueError(f"{owner}: `min_std` must be > 0 and < `max_std`, got "
+                     f"min_std={min_std}, max_std={max_std}.")
   return StdTransform(kind=kind, min_std=min_std, max_std=max_std)

@@ -72,8 +72,7 @@ class MLPTorso(hk.Module):
     sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=False)
     _checks.function(activation, owner=owner, arg="activation")
     resolved = initializers.resolve_w_init(
-        w_init, gain=initializers.HIDDEN_GAIN, owner=owner
-    )
+        w_init, gain=initializers.HIDDEN_GAIN, owner=owner)
     super().__init__(name=name)
     self.output_sizes = sizes
     self.activation = activation
@@ -95,14 +94,13 @@ class MLPTorso(hk.Module):
       AssertionError: (chex) if `inputs` has rank 0 or a non-float dtype.
     """
     _checks.float_input(
-        inputs, owner=type(self).__name__, arg="inputs", spec="[..., O]"
-    )
+        inputs, owner=type(self).__name__, arg="inputs", spec="[..., O]")
     x = inputs
     last = len(self.output_sizes) - 1
     for i, size in enumerate(self.output_sizes):
       x = hk.Linear(
-          size, w_init=self.w_init, b_init=self.b_init, name=f"linear_{i}"
-      )(x)
+          size, w_init=self.w_init, b_init=self.b_init, name=f"linear_{i}")(
+              x)
       if i < last or self.activate_final:
         if self.layer_norm:
           x = hk.LayerNorm(
@@ -110,6 +108,7 @@ class MLPTorso(hk.Module):
               create_scale=True,
               create_offset=True,
               name=f"layer_norm_{i}",
-          )(x)
+          )(
+              x)
         x = self.activation(x)
     return x

@@ -59,17 +59,23 @@ def _train(loss_fn, params, extra, num_steps=NUM_STEPS, lr=3e-3):
 class PPOAgentTest(chex.TestCase):
 
   def test_clipped_surrogate_and_value_loss_go_down(self):
+
     def network(obs):
       obs = RunningNormalizer(clip=5.0)(obs)
-      actor = MLPTorso(
-          (32, 32), activation=jnp.tanh, w_init="orthogonal", name="actor"
-      )
-      critic = MLPTorso(
-          (32, 32), activation=jnp.tanh, w_init="orthogonal", name="critic"
-      )
+      actor = MLPTorso((32, 32),
+                       activation=jnp.tanh,
+                       w_init="orthogonal",
+                       name="actor")
+      critic = MLPTorso((32, 32),
+                        activation=jnp.tanh,
+                        w_init="orthogonal",
+                        name="critic")
       dist = GaussianHead(
-          A, state_dependent_std=False, std_transform="exp", w_init="orthogonal"
-      )(actor(obs))
+          A,
+          state_dependent_std=False,
+          std_transform="exp",
+          w_init="orthogonal")(
+              actor(obs))
       return dist, ValueHead(w_init="orthogonal")(critic(obs))
 
     net = hk.transform_with_state(network)
@@ -91,8 +97,7 @@ class PPOAgentTest(chex.TestCase):
       (dist, values), _ = net.apply(params, state, None, obs[:-1])
       ratio = jnp.exp(dist.log_prob(actions) - old_log_prob)
       pg = rlax.clipped_surrogate_pg_loss(
-          ratio.reshape(-1), adv.reshape(-1), 0.2
-      )
+          ratio.reshape(-1), adv.reshape(-1), 0.2)
       value = jnp.mean(rlax.l2_loss(values, returns))
       return pg + 0.5 * value - 0.01 * jnp.mean(dist.entropy())
 
@@ -108,6 +113,7 @@ class PPOAgentTest(chex.TestCase):
 class DiscreteActorCriticTest(chex.TestCase):
 
   def test_masked_policy_gradient_loss_goes_down(self):
+
     def network(obs, mask):
       h = MLPTorso((32,))(obs)
       return CategoricalHead(3)(h, mask=mask).logits, ValueHead()(h)
@@ -126,8 +132,7 @@ class DiscreteActorCriticTest(chex.TestCase):
       logits, values = net.apply(params, obs, mask)
       flat = lambda x: x.reshape(T * B, *x.shape[2:])
       pg = rlax.policy_gradient_loss(
-          flat(logits), flat(actions), flat(adv), jnp.ones(T * B)
-      )
+          flat(logits), flat(actions), flat(adv), jnp.ones(T * B))
       return pg + 0.5 * jnp.mean(rlax.l2_loss(values, returns))
 
     losses, params = _train(loss_fn, params, (obs, mask, actions, adv, returns))
@@ -140,26 +145,18 @@ class SACAgentTest(chex.TestCase):
 
   def setUp(self):
     super().setUp()
-    self.actor = hk.transform(
-        lambda obs: TanhGaussianHead(
-            (LOW, HIGH), std_transform="clipped_exp", init_std=0.5
-        )(MLPTorso((32, 32), w_init="variance_scaling")(obs))
-    )
+    self.actor = hk.transform(lambda obs: TanhGaussianHead(
+        (LOW, HIGH), std_transform="clipped_exp", init_std=0.5)(MLPTorso(
+            (32, 32), w_init="variance_scaling")(obs)))
     self.critic = hk.without_apply_rng(
-        hk.transform(
-            lambda obs, act: CriticEnsemble(2, (32, 32), layer_norm=True)(
-                obs, act
-            )
-        )
-    )
+        hk.transform(lambda obs, act: CriticEnsemble(
+            2, (32, 32), layer_norm=True)(obs, act)))
     data = _rollout(3)
     self.obs_tm1, self.obs_t = data["obs"][0], data["obs"][1]
     self.r_t, self.discount_t = data["reward"][0], data["discount"][0]
     self.a_tm1 = (
-        np.random.default_rng(4)
-        .uniform(LOW, HIGH, size=(B, A))
-        .astype(np.float32)
-    )
+        np.random.default_rng(4).uniform(LOW, HIGH,
+                                         size=(B, A)).astype(np.float32))
     self.actor_params = self.actor.init(KEY, self.obs_tm1)
     self.critic_params = self.critic.init(KEY, self.obs_tm1, self.a_tm1)
     self.alpha = 0.2
@@ -172,9 +169,8 @@ class SACAgentTest(chex.TestCase):
       dist = actor.apply(actor_params, None, obs_t)
       a_t, log_prob_t = dist.sample_and_log_prob(seed=jax.random.PRNGKey(5))
       q_t = critic.apply(target_params, obs_t, a_t).min(axis=0)
-      target = jax.lax.stop_gradient(
-          r_t + discount_t * (q_t - alpha * log_prob_t)
-      )
+      target = jax.lax.stop_gradient(r_t + discount_t *
+                                     (q_t - alpha * log_prob_t))
       q_tm1 = critic.apply(params, obs_tm1, a_tm1)  # [2, B].
       return jnp.mean(rlax.l2_loss(q_tm1, target))
 

@@ -22,8 +22,8 @@ SUMMARY_KEYS = ("algo", "env", "seed", "total_steps", "final_eval_return",
 
 def tiny_run(module, **overrides):
   """Runs `module.run` on a fresh temporary run folder; returns the summary."""
-  config = module.Config(run_dir=tempfile.mkdtemp(), progress=False,
-                         **overrides)
+  config = module.Config(
+      run_dir=tempfile.mkdtemp(), progress=False, **overrides)
   return module.run(config)
 
 
@@ -35,16 +35,20 @@ def eval_returns(summary):
 
 def final_state(module, summary):
   """The last checkpointed training state of a finished run."""
-  config = module.Config(**{**flags_tuples(module.Config, summary["config"]),
-                            "resume": None})
+  config = module.Config(**{
+      **flags_tuples(module.Config, summary["config"]), "resume": None
+  })
   target = jax.jit(module.make_agent(config).init)(jax.random.PRNGKey(0))
   return checkpointing.restore_checkpoint(summary["run_dir"], target).state
 
 
 def flags_tuples(config_cls, values):
   """A summary's config dict (JSON lists) as `config_cls` keyword arguments."""
-  return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()
-          if k in config_cls.__dataclass_fields__}
+  return {
+      k: tuple(v) if isinstance(v, list) else v
+      for k, v in values.items()
+      if k in config_cls.__dataclass_fields__
+  }
 
 
 def assert_run_folder(test, summary):
@@ -54,8 +58,8 @@ def assert_run_folder(test, summary):
   test.assertTrue(np.isfinite(summary["final_eval_return"]))
   for name in ("config.json", "evals.csv", "learning_curve.png",
                "summary.json"):
-    test.assertTrue(os.path.isfile(os.path.join(summary["run_dir"], name)),
-                    name)
+    test.assertTrue(
+        os.path.isfile(os.path.join(summary["run_dir"], name)), name)
   test.assertIsNotNone(checkpointing.latest_step(summary["run_dir"]))
   with open(os.path.join(summary["run_dir"], "summary.json")) as f:
     test.assertEqual(json.load(f)["total_steps"], summary["total_steps"])
@@ -83,20 +87,24 @@ def run_killed_after_first_checkpoint(module, **overrides):
 
 def assert_resume_reproduces(test, module, chunk_steps, **overrides):
   """Two chunks straight == killed after the first, then `--resume`."""
-  straight = tiny_run(module, total_steps=2 * chunk_steps,
-                      eval_every=chunk_steps, **overrides)
+  straight = tiny_run(
+      module, total_steps=2 * chunk_steps, eval_every=chunk_steps, **overrides)
   folder = run_killed_after_first_checkpoint(
-      module, total_steps=2 * chunk_steps, eval_every=chunk_steps,
+      module, total_steps=2 * chunk_steps, eval_every=chunk_steps, **overrides)
+  config = module.Config(
+      run_dir=folder,
+      progress=False,
+      total_steps=2 * chunk_steps,
+      eval_every=chunk_steps,
+      resume=folder,
       **overrides)
-  config = module.Config(run_dir=folder, progress=False,
-                         total_steps=2 * chunk_steps, eval_every=chunk_steps,
-                         resume=folder, **overrides)
   resumed = module.run(config)
   test.assertEqual(resumed["run_dir"], folder)
   test.assertEqual(checkpointing.latest_step(folder), straight["total_steps"])
   test.assertEqual(eval_returns(straight), eval_returns(resumed))
-  for a, b in zip(jax.tree_util.tree_leaves(final_state(module, straight)),
-                  jax.tree_util.tree_leaves(final_state(module, resumed))):
+  for a, b in zip(
+      jax.tree_util.tree_leaves(final_state(module, straight)),
+      jax.tree_util.tree_leaves(final_state(module, resumed))):
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 

@@ -119,8 +119,7 @@ CATALOGUE = (
     Bad(
         "torso_int_input_under_jit",
         lambda: _call(
-            lambda: MLPTorso((8,)), _zeros(2, 3, dtype=jnp.int32), jit=True
-        ),
+            lambda: MLPTorso((8,)), _zeros(2, 3, dtype=jnp.int32), jit=True),
         AssertionError,
         ("MLPTorso", "`inputs`", "float array", "dtype int32"),
     ),
@@ -151,19 +150,15 @@ CATALOGUE = (
     ),
     Bad(
         "gaussian_softplus_with_max_std",
-        lambda: _build(
-            lambda: GaussianHead(2, std_transform="softplus", max_std=1.0)
-        ),
+        lambda: _build(lambda: GaussianHead(
+            2, std_transform="softplus", max_std=1.0)),
         ValueError,
         ("GaussianHead", "`max_std`", "no upper bound", "max_std=1.0"),
     ),
     Bad(
         "gaussian_min_above_max",
-        lambda: _build(
-            lambda: GaussianHead(
-                2, std_transform="clipped_exp", min_std=1.0, max_std=0.5
-            )
-        ),
+        lambda: _build(lambda: GaussianHead(
+            2, std_transform="clipped_exp", min_std=1.0, max_std=0.5)),
         ValueError,
         (
             "GaussianHead",
@@ -179,9 +174,8 @@ CATALOGUE = (
     ),
     Bad(
         "gaussian_init_std_outside_bounds",
-        lambda: _build(
-            lambda: GaussianHead(2, std_transform="tanh", init_std=10.0)
-        ),
+        lambda: _build(lambda: GaussianHead(
+            2, std_transform="tanh", init_std=10.0)),
         ValueError,
         ("GaussianHead", "`init_std`", "strictly inside", "init_std=10.0"),
     ),
@@ -193,17 +187,15 @@ CATALOGUE = (
     ),
     Bad(
         "gaussian_exp_with_min_std",
-        lambda: _build(
-            lambda: GaussianHead(2, std_transform="exp", min_std=0.1)
-        ),
+        lambda: _build(lambda: GaussianHead(
+            2, std_transform="exp", min_std=0.1)),
         ValueError,
         ("GaussianHead", "`min_std`", "'exp'", "min_std=0.1"),
     ),
     Bad(
         "gaussian_int_features",
         lambda: _call(
-            lambda: GaussianHead(2), _zeros(4, 8, dtype=jnp.int32), jit=True
-        ),
+            lambda: GaussianHead(2), _zeros(4, 8, dtype=jnp.int32), jit=True),
         AssertionError,
         ("GaussianHead", "`inputs`", "[..., H]", "dtype int32"),
     ),
@@ -215,28 +207,26 @@ CATALOGUE = (
     ),
     Bad(
         "std_transform_inverse_outside_bounds",
-        lambda: make_std_transform("tanh", min_std=0.1, max_std=1.0).inverse(
-            2.0
-        ),
+        lambda: make_std_transform("tanh", min_std=0.1, max_std=1.0).inverse(2.0
+                                                                            ),
         ValueError,
         ("StdTransform", "`std`", "strictly inside (0.1, 1.0)", "std=2.0"),
     ),
     Bad(
         "std_transform_object_with_bounds",
         lambda: make_std_transform(
-            make_std_transform("tanh"), min_std=0.1, owner="GaussianHead"
-        ),
+            make_std_transform("tanh"), min_std=0.1, owner="GaussianHead"),
         ValueError,
         ("GaussianHead", "`min_std`/`max_std`", "not both"),
     ),
     # TanhGaussianHead.
     Bad(
         "tanh_head_low_above_high",
-        lambda: _build(
-            lambda: TanhGaussianHead((np.array([1.0]), np.array([-1.0])))
-        ),
+        lambda: _build(lambda: TanhGaussianHead(
+            (np.array([1.0]), np.array([-1.0])))),
         ValueError,
-        ("TanhGaussianHead", "`low` must be < `high`", "low=[1.]", "high=[-1.]"),
+        ("TanhGaussianHead", "`low` must be < `high`", "low=[1.]",
+         "high=[-1.]"),
     ),
     Bad(
         "tanh_head_bound_shapes_differ",
@@ -252,9 +242,8 @@ CATALOGUE = (
     ),
     Bad(
         "tanh_head_one_sided_infinite",
-        lambda: _build(
-            lambda: TanhGaussianHead((np.array([0.0]), np.array([np.inf])))
-        ),
+        lambda: _build(lambda: TanhGaussianHead(
+            (np.array([0.0]), np.array([np.inf])))),
         ValueError,
         ("TanhGaussianHead", "both bounds finite", "high=[inf]"),
     ),
@@ -267,9 +256,8 @@ CATALOGUE = (
     # DeterministicHead and the noise helpers.
     Bad(
         "deterministic_infinite_bounds",
-        lambda: _build(
-            lambda: DeterministicHead((np.array([-np.inf]), np.array([np.inf])))
-        ),
+        lambda: _build(lambda: DeterministicHead(
+            (np.array([-np.inf]), np.array([np.inf])))),
         ValueError,
         ("DeterministicHead", "finite", "low=[-inf]"),
     ),
@@ -281,17 +269,15 @@ CATALOGUE = (
     ),
     Bad(
         "exploration_noise_wrong_action_size",
-        lambda: add_exploration_noise(
-            KEY, _zeros(4, 3), np.zeros(2), np.ones(2)
-        ),
+        lambda: add_exploration_noise(KEY, _zeros(4, 3), np.zeros(2), np.ones(2)
+                                     ),
         AssertionError,
         ("add_exploration_noise", "`action`", "last dim 2", "(4, 3)"),
     ),
     Bad(
         "smoothing_negative_noise_clip",
         lambda: add_target_smoothing_noise(
-            KEY, _zeros(4, 2), -1.0, 1.0, noise_clip=-0.5
-        ),
+            KEY, _zeros(4, 2), -1.0, 1.0, noise_clip=-0.5),
         ValueError,
         (
             "add_target_smoothing_noise",
@@ -303,16 +289,14 @@ CATALOGUE = (
     Bad(
         "exploration_noise_string_scale",
         lambda: add_exploration_noise(
-            KEY, _zeros(4, 2), -1.0, 1.0, noise_scale="0.1"
-        ),
+            KEY, _zeros(4, 2), -1.0, 1.0, noise_scale="0.1"),
         TypeError,
         ("add_exploration_noise", "`noise_scale`", ">= 0", "'0.1' (str)"),
     ),
     Bad(
         "exploration_noise_traced_bounds",
-        lambda: jax.jit(
-            lambda low: add_exploration_noise(KEY, _zeros(4, 2), low, 1.0)
-        )(-jnp.ones(2)),
+        lambda: jax.jit(lambda low: add_exploration_noise(
+            KEY, _zeros(4, 2), low, 1.0))(-jnp.ones(2)),
         TypeError,
         ("add_exploration_noise", "`low`", "concrete value"),
     ),
@@ -331,9 +315,8 @@ CATALOGUE = (
     ),
     Bad(
         "categorical_mask_wrong_size",
-        lambda: _call(
-            lambda: CategoricalHead(3), _zeros(2, 8), jnp.ones((2, 4), bool)
-        ),
+        lambda: _call(lambda: CategoricalHead(3), _zeros(2, 8),
+                      jnp.ones((2, 4), bool)),
         AssertionError,
         ("CategoricalHead", "`mask`", "last dim 3", "(2, 4)"),
     ),
@@ -353,8 +336,7 @@ CATALOGUE = (
     Bad(
         "value_head_int_features_under_jit",
         lambda: _call(
-            lambda: ValueHead(), _zeros(4, 8, dtype=jnp.int32), jit=True
-        ),
+            lambda: ValueHead(), _zeros(4, 8, dtype=jnp.int32), jit=True),
         AssertionError,
         ("ValueHead", "`inputs`", "[..., H]", "dtype int32"),
     ),
@@ -451,8 +433,7 @@ CATALOGUE = (
     Bad(
         "action_bounds_unbounded",
         lambda: action_bounds(
-            gym.spaces.Box(-np.inf, np.inf, (2,), np.float32)
-        ),
+            gym.spaces.Box(-np.inf, np.inf, (2,), np.float32)),
         ValueError,
         ("action_bounds", "unbounded", "low=[-inf -inf]"),
     ),
@@ -489,9 +470,8 @@ CATALOGUE = (
     ),
     Bad(
         "diag_normal_log_prob_wrong_event",
-        lambda: DiagNormal(_zeros(4, 2), jnp.ones((4, 2))).log_prob(
-            _zeros(4, 3)
-        ),
+        lambda: DiagNormal(_zeros(4, 2), jnp.ones(
+            (4, 2))).log_prob(_zeros(4, 3)),
         ValueError,
         ("DiagNormal", "[..., 2]", "(4, 3)"),
     ),
@@ -504,8 +484,7 @@ CATALOGUE = (
     Bad(
         "tanh_normal_one_sided_infinite",
         lambda: TanhNormal(
-            _zeros(2), jnp.ones(2), low=-1.0, high=np.array([1.0, np.inf])
-        ),
+            _zeros(2), jnp.ones(2), low=-1.0, high=np.array([1.0, np.inf])),
         ValueError,
         ("TanhNormal", "both", "infinite"),
     ),

@@ -65,9 +65,9 @@ class FloatTest(parameterized.TestCase):
 class OutputSizesTest(absltest.TestCase):
 
   def test_numpy_ints_are_returned_as_a_tuple_of_ints(self):
-    sizes = _checks.output_sizes(
-        [np.int64(8), 4], owner="Demo", allow_empty=False
-    )
+    sizes = _checks.output_sizes([np.int64(8), 4],
+                                 owner="Demo",
+                                 allow_empty=False)
     self.assertEqual(sizes, (8, 4))
     self.assertIs(type(sizes[0]), int)
 
@@ -165,6 +165,7 @@ class CheckInputTest(chex.TestCase):
 
   @chex.variants(with_jit=True, without_jit=True)
   def test_valid_float_inputs_pass_under_jit(self):
+
     @self.variant
     def f(x):
       float_input(x, owner="Demo", arg="obs", spec="[..., 3]", last_dim=3)
@@ -193,8 +194,7 @@ class CheckInputTest(chex.TestCase):
 
   def test_integer_dtype_is_rejected_inside_jit(self):
     f = jax.jit(
-        lambda x: float_input(x, owner="Demo", arg="obs", spec="[..., O]")
-    )
+        lambda x: float_input(x, owner="Demo", arg="obs", spec="[..., O]"))
     with self.assertRaisesRegex(AssertionError, "dtype int32"):
       f(jnp.zeros((2, 3), jnp.int32))
 
@@ -212,8 +212,11 @@ class CheckInputTest(chex.TestCase):
     )
     with self.assertRaisesRegex(AssertionError, "`mask` must be a bool array"):
       bool_input(
-          np.ones((2, 4)), owner="Demo", arg="mask", spec="[..., A]", last_dim=4
-      )
+          np.ones((2, 4)),
+          owner="Demo",
+          arg="mask",
+          spec="[..., A]",
+          last_dim=4)
 
   def test_leading_shape_check(self):
     same_leading_shape(
@@ -222,16 +225,14 @@ class CheckInputTest(chex.TestCase):
         owner="Demo",
         args=("obs", "action"),
     )
-    with self.assertRaisesRegex(
-        AssertionError, r"got shapes \(2, 3\) and \(5, 1\)"
-    ):
+    with self.assertRaisesRegex(AssertionError,
+                                r"got shapes \(2, 3\) and \(5, 1\)"):
       same_leading_shape(
           jnp.zeros((2, 3)),
           jnp.zeros((5, 1)),
           owner="Demo",
           args=("obs", "action"),
       )
-
 
 
 if __name__ == "__main__":

@@ -71,8 +71,7 @@ def _obs_mask(batch_shape):
 
 def _weights(shape, seed=7):
   return jnp.asarray(
-      np.random.default_rng(seed).normal(size=shape), jnp.float32
-  )
+      np.random.default_rng(seed).normal(size=shape), jnp.float32)
 
 
 def _gaussian_outputs(dist, action):
@@ -142,8 +141,9 @@ def _prefixed(prefix, shapes):
 
 def _with_axis(n, shapes):
   return {
-      module: {k: (n, *v) for k, v in params.items()}
-      for module, params in shapes.items()
+      module: {
+          k: (n, *v) for k, v in params.items()
+      } for module, params in shapes.items()
   }
 
 
@@ -182,39 +182,49 @@ CASES = (
     ),
     Case(
         name="mlp_torso_layer_norm",
-        forward=lambda x: {
-            "out": MLPTorso((8, 8), layer_norm=True, activate_final=False)(x)
-        },
+        forward=lambda x:
+        {"out": MLPTorso((8, 8), layer_norm=True, activate_final=False)(x)},
         inputs=_obs_only,
         param_shapes={
             **_prefixed("mlp_torso", _torso_lin(OBS, (8, 8))),
-            "mlp_torso/layer_norm_0": {"scale": (8,), "offset": (8,)},
+            "mlp_torso/layer_norm_0": {
+                "scale": (8,),
+                "offset": (8,)
+            },
         },
         loss=lambda x: jnp.sum(
             jnp.square(
-                MLPTorso((8, 8), layer_norm=True, activate_final=False)(x)
-            )
-        ),
+                MLPTorso((8, 8), layer_norm=True, activate_final=False)(x))),
     ),
     Case(
         name="gaussian_head",
         forward=lambda x, a: _gaussian_outputs(_gaussian_head()(x), a),
         inputs=_obs_act,
         param_shapes={
-            "gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
-            "gaussian_head/std": {"w": (OBS, ACT), "b": (ACT,)},
+            "gaussian_head/loc": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
+            "gaussian_head/std": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
         },
         loss=lambda x, a: _sample_loss(_gaussian_head()(x)),
     ),
     Case(
         name="gaussian_head_state_independent_std",
-        forward=lambda x, a: _gaussian_outputs(
-            _gaussian_head_fixed_std()(x), a
-        ),
+        forward=lambda x, a: _gaussian_outputs(_gaussian_head_fixed_std()
+                                               (x), a),
         inputs=_obs_act,
         param_shapes={
-            "gaussian_head": {"raw_std": (ACT,)},
-            "gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
+            "gaussian_head": {
+                "raw_std": (ACT,)
+            },
+            "gaussian_head/loc": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
         },
         loss=lambda x, a: _sample_loss(_gaussian_head_fixed_std()(x)),
     ),
@@ -223,8 +233,14 @@ CASES = (
         forward=_tanh_outputs,
         inputs=_obs_act,
         param_shapes={
-            "tanh_gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
-            "tanh_gaussian_head/std": {"w": (OBS, ACT), "b": (ACT,)},
+            "tanh_gaussian_head/loc": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
+            "tanh_gaussian_head/std": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
         },
         loss=lambda x, a: _sample_loss(_tanh_head()(x)),
     ),
@@ -233,8 +249,13 @@ CASES = (
         forward=lambda x, a: _gaussian_outputs(_tanh_head_fixed_std()(x), a),
         inputs=_obs_act,
         param_shapes={
-            "tanh_gaussian_head": {"raw_std": (ACT,)},
-            "tanh_gaussian_head/loc": {"w": (OBS, ACT), "b": (ACT,)},
+            "tanh_gaussian_head": {
+                "raw_std": (ACT,)
+            },
+            "tanh_gaussian_head/loc": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
         },
         loss=lambda x, a: _sample_loss(_tanh_head_fixed_std()(x)),
     ),
@@ -243,24 +264,32 @@ CASES = (
         forward=lambda x: {"action": DeterministicHead((LOW, HIGH))(x)},
         inputs=_obs_only,
         param_shapes={
-            "deterministic_head/linear": {"w": (OBS, ACT), "b": (ACT,)}
+            "deterministic_head/linear": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            }
         },
         loss=lambda x: jnp.sum(
-            DeterministicHead((LOW, HIGH))(x) * _weights((ACT,))
-        ),
+            DeterministicHead((LOW, HIGH))(x) * _weights((ACT,))),
     ),
     Case(
         name="categorical_head",
         forward=_categorical_outputs,
         inputs=_obs_mask,
-        param_shapes={"categorical_head/linear": {"w": (OBS, 3), "b": (3,)}},
+        param_shapes={"categorical_head/linear": {
+            "w": (OBS, 3),
+            "b": (3,)
+        }},
         loss=_categorical_loss,
     ),
     Case(
         name="value_head",
         forward=lambda x: {"value": ValueHead()(x)},
         inputs=_obs_only,
-        param_shapes={"value_head/linear": {"w": (OBS, 1), "b": (1,)}},
+        param_shapes={"value_head/linear": {
+            "w": (OBS, 1),
+            "b": (1,)
+        }},
         loss=lambda x: jnp.sum(ValueHead()(x) * 1.5),
     ),
     Case(
@@ -269,15 +298,17 @@ CASES = (
         inputs=_obs_act,
         param_shapes={
             **_prefixed("q_head/mlp_torso", _torso_lin(OBS + ACT, (8,))),
-            "q_head/linear": {"w": (8, 1), "b": (1,)},
+            "q_head/linear": {
+                "w": (8, 1),
+                "b": (1,)
+            },
         },
         loss=lambda x, a: jnp.sum(QHead((8,))(x, a)),
     ),
     Case(
         name="critic_ensemble",
-        forward=lambda x, a: {
-            "q": CriticEnsemble(3, (8, 8), layer_norm=True)(x, a)
-        },
+        forward=lambda x, a:
+        {"q": CriticEnsemble(3, (8, 8), layer_norm=True)(x, a)},
         inputs=_obs_act,
         param_shapes=_with_axis(
             3,
@@ -294,13 +325,15 @@ CASES = (
                     "scale": (8,),
                     "offset": (8,),
                 },
-                "critic_ensemble/q_head/linear": {"w": (8, 1), "b": (1,)},
+                "critic_ensemble/q_head/linear": {
+                    "w": (8, 1),
+                    "b": (1,)
+                },
             },
         ),
         loss=lambda x, a: jnp.sum(
-            CriticEnsemble(3, (8, 8), layer_norm=True)(x, a)
-            * jnp.arange(1.0, 4.0)[:, None]
-        ),
+            CriticEnsemble(3, (8, 8), layer_norm=True)
+            (x, a) * jnp.arange(1.0, 4.0)[:, None]),
         ensemble_size=3,
     ),
     Case(
@@ -341,9 +374,8 @@ def _named(cases):
 
 
 def _shapes(tree):
-  return jax.tree_util.tree_map(
-      lambda x: tuple(x.shape), hk.data_structures.to_mutable_dict(tree)
-  )
+  return jax.tree_util.tree_map(lambda x: tuple(x.shape),
+                                hk.data_structures.to_mutable_dict(tree))
 
 
 class ConformanceTest(chex.TestCase):
@@ -368,8 +400,7 @@ class ConformanceTest(chex.TestCase):
     apply, params, state, inputs = init(case)
     batched = outputs(apply, params, state, *inputs)
     mapped = self.variant(
-        jax.vmap(lambda *xs: outputs(apply, params, state, *xs))
-    )(*inputs)
+        jax.vmap(lambda *xs: outputs(apply, params, state, *xs)))(*inputs)
     if case.ensemble_size:  # `[N, ...]`: vmap puts the batch axis first.
       mapped = jax.tree_util.tree_map(lambda y: jnp.moveaxis(y, 0, 1), mapped)
     chex.assert_trees_all_close(mapped, batched, rtol=RTOL, atol=ATOL)
@@ -381,12 +412,10 @@ class ConformanceTest(chex.TestCase):
     nested = outputs(apply, params, state, *case.inputs((2, 3)))
     if case.ensemble_size:
       flat = jax.tree_util.tree_map(
-          lambda y: y.reshape(y.shape[0], 2, 3, *y.shape[2:]), flat
-      )
+          lambda y: y.reshape(y.shape[0], 2, 3, *y.shape[2:]), flat)
     else:
-      flat = jax.tree_util.tree_map(
-          lambda y: y.reshape(2, 3, *y.shape[1:]), flat
-      )
+      flat = jax.tree_util.tree_map(lambda y: y.reshape(2, 3, *y.shape[1:]),
+                                    flat)
     chex.assert_trees_all_close(nested, flat, rtol=RTOL, atol=ATOL)
 
   @parameterized.named_parameters(*_named(CASES_WITH_LOSS))

@@ -60,15 +60,13 @@ print("OK")
     self.assertEqual(stdout, "OK\n")
 
   def test_host_arrays_are_rejected_with_their_path(self):
-    with self.assertRaisesRegex(
-        AssertionError, r"leaf \['b'\]\[0\] is a host ndarray"
-    ):
+    with self.assertRaisesRegex(AssertionError,
+                                r"leaf \['b'\]\[0\] is a host ndarray"):
       assert_tree_on_devices({"a": jnp.zeros(3), "b": [np.zeros(2)]})
 
   def test_wrong_device_set_is_rejected(self):
     with self.assertRaisesRegex(
-        AssertionError, r"leaf \['a'\] is on \['cpu:0'\], expected \[\]"
-    ):
+        AssertionError, r"leaf \['a'\] is on \['cpu:0'\], expected \[\]"):
       assert_tree_on_devices({"a": jnp.zeros(3)}, [])
 
 

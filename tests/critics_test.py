@@ -35,10 +35,8 @@ def _pure(fn):
 def _member_params(params, i):
   """Member `i` of stacked `CriticEnsemble` params, as a lone `QHead`'s."""
   return {
-      k.replace("critic_ensemble/", ""): jax.tree_util.tree_map(
-          lambda x: x[i], v
-      )
-      for k, v in params.items()
+      k.replace("critic_ensemble/", ""):
+          jax.tree_util.tree_map(lambda x: x[i], v) for k, v in params.items()
   }
 
 
@@ -58,8 +56,7 @@ class ValueHeadTest(chex.TestCase):
   def test_orthogonal_w_init_uses_value_gain(self):
     f = _pure(lambda h: ValueHead(w_init="orthogonal")(h))
     w = np.asarray(
-        f.init(KEY, np.zeros((1, 16), np.float32))["value_head/linear"]["w"]
-    )
+        f.init(KEY, np.zeros((1, 16), np.float32))["value_head/linear"]["w"])
     np.testing.assert_allclose(np.linalg.norm(w), 1.0, rtol=1e-5)
 
 
@@ -72,14 +69,13 @@ class QHeadTest(chex.TestCase):
     params = f.init(KEY, obs, act)
     x = np.concatenate([obs, act], -1)
     h = np.maximum(
-        x @ params["q_head/mlp_torso/linear_0"]["w"]
-        + params["q_head/mlp_torso/linear_0"]["b"],
+        x @ params["q_head/mlp_torso/linear_0"]["w"] +
+        params["q_head/mlp_torso/linear_0"]["b"],
         0,
     )
     q = h @ params["q_head/linear"]["w"] + params["q_head/linear"]["b"]
     np.testing.assert_allclose(
-        self.variant(f.apply)(params, obs, act), q[:, 0], rtol=RTOL, atol=ATOL
-    )
+        self.variant(f.apply)(params, obs, act), q[:, 0], rtol=RTOL, atol=ATOL)
 
   def test_empty_output_sizes_gives_linear_head(self):
     obs, act = _arrays((4,))
@@ -90,17 +86,15 @@ class QHeadTest(chex.TestCase):
     self.assertEqual(w.shape, (3 + 2, 1))  # Over `concat(obs, action)`.
     expected = (np.concatenate([obs, act], -1) @ w + b)[:, 0]
     np.testing.assert_allclose(
-        f.apply(params, obs, act), expected, rtol=RTOL, atol=ATOL
-    )
+        f.apply(params, obs, act), expected, rtol=RTOL, atol=ATOL)
 
 
 class CriticEnsembleTest(chex.TestCase):
 
   def _init(self, n=3, layer_norm=False, batch_shape=(4,)):
     obs, act = _arrays(batch_shape)
-    f = _pure(
-        lambda o, a: CriticEnsemble(n, (8, 8), layer_norm=layer_norm)(o, a)
-    )
+    f = _pure(lambda o, a: CriticEnsemble(n, (8, 8), layer_norm=layer_norm)
+              (o, a))
     return f, f.init(KEY, obs, act), obs, act
 
   @chex.variants(with_jit=True, without_jit=True)
@@ -134,22 +128,19 @@ class CriticEnsembleTest(chex.TestCase):
       for i in range(4):
         for j in range(i + 1, 4):
           self.assertFalse(
-              np.allclose(w[i], w[j]), msg=f"{module} members {i}, {j}"
-          )
+              np.allclose(w[i], w[j]), msg=f"{module} members {i}, {j}")
 
   def test_members_are_initialised_like_a_lone_q_head(self):
     # Reference: hk.Linear's default initializer,
     # TruncatedNormal(1/sqrt(fan_in)),
     # with fan_in = 8 for the second layer (not 8 * N, as a stacked init gives).
     _, params, _, _ = self._init(n=64)
-    w = np.asarray(
-        params["critic_ensemble/q_head/mlp_torso/linear_1"]["w"], np.float64
-    )
+    w = np.asarray(params["critic_ensemble/q_head/mlp_torso/linear_1"]["w"],
+                   np.float64)
     init = hk.initializers.TruncatedNormal(1.0 / np.sqrt(8))
     ref = hk.transform(lambda: init((64, 8, 8), jnp.float32)).apply({}, KEY)
     np.testing.assert_allclose(
-        w.std(), np.asarray(ref, np.float64).std(), rtol=0.05
-    )
+        w.std(), np.asarray(ref, np.float64).std(), rtol=0.05)
 
   def test_forward_is_one_batched_matmul_per_layer(self):
     for n in (2, 10):
@@ -169,8 +160,7 @@ class CriticEnsembleTest(chex.TestCase):
     for i in range(3):
       member = _member_params(params, i)
       np.testing.assert_allclose(
-          q[i], lone.apply(member, obs, act), rtol=RTOL, atol=ATOL
-      )
+          q[i], lone.apply(member, obs, act), rtol=RTOL, atol=ATOL)
       np.testing.assert_allclose(
           q_single[i],
           lone.apply(member, obs[1, 3], act[1, 3]),
@@ -188,14 +178,12 @@ class CriticEnsembleTest(chex.TestCase):
     twice = _pure(f)
     params = twice.init(KEY, obs, act)
     self.assertEqual(
-        sorted({k.split("/")[0] for k in params}), ["critic_ensemble"]
-    )
+        sorted({k.split("/")[0] for k in params}), ["critic_ensemble"])
     once = _pure(lambda o, a: CriticEnsemble(2, (8,))(o, a))
     q_first, q_second = twice.apply(params, obs, act)
     np.testing.assert_allclose(q_first, once.apply(params, obs, act), rtol=RTOL)
     np.testing.assert_allclose(
-        q_second, once.apply(params, obs + 1.0, act), rtol=RTOL
-    )
+        q_second, once.apply(params, obs + 1.0, act), rtol=RTOL)
 
   def test_sliced_params_apply_only_those_members(self):
     f, params, obs, act = self._init(n=3)
@@ -203,8 +191,7 @@ class CriticEnsembleTest(chex.TestCase):
     for members in (slice(0, 1), slice(1, 3)):
       sliced = jax.tree_util.tree_map(lambda p, m=members: p[m], params)
       np.testing.assert_allclose(
-          f.apply(sliced, obs, act), q[members], rtol=RTOL, atol=ATOL
-      )
+          f.apply(sliced, obs, act), q[members], rtol=RTOL, atol=ATOL)
 
 
 if __name__ == "__main__":

@@ -27,17 +27,14 @@ def _params(shape=(3, 2), seed=0):
 class DiagNormalTest(chex.TestCase):
 
   @chex.variants(with_jit=True, without_jit=True)
-  @parameterized.parameters(
-      {"sample_shape": ()}, {"sample_shape": 1}, {"sample_shape": (4,)},
-      {"sample_shape": (2, 3)})
+  @parameterized.parameters({"sample_shape": ()}, {"sample_shape": 1},
+                            {"sample_shape": (4,)}, {"sample_shape": (2, 3)})
   def test_sample_matches_distrax(self, sample_shape):
     loc, scale = _params()
-    ours = self.variant(
-        lambda l, s: DiagNormal(l, s).sample(seed=KEY,
-                                             sample_shape=sample_shape))
-    theirs = self.variant(
-        lambda l, s: distrax.MultivariateNormalDiag(l, s).sample(
-            seed=KEY, sample_shape=sample_shape))
+    ours = self.variant(lambda l, s: DiagNormal(l, s).sample(
+        seed=KEY, sample_shape=sample_shape))
+    theirs = self.variant(lambda l, s: distrax.MultivariateNormalDiag(l, s).
+                          sample(seed=KEY, sample_shape=sample_shape))
     a, b = ours(loc, scale), theirs(loc, scale)
     self.assertEqual(a.shape, np.shape(np.empty(sample_shape)) + loc.shape)
     np.testing.assert_array_max_ulp(np.asarray(a), np.asarray(b), maxulp=1)
@@ -45,8 +42,8 @@ class DiagNormalTest(chex.TestCase):
   @chex.variants(with_jit=True, without_jit=True)
   def test_sample_is_loc_plus_scale_times_eps(self):
     loc, scale = _params()
-    sample = self.variant(lambda l, s: DiagNormal(l, s).sample(seed=KEY))(
-        loc, scale)
+    sample = self.variant(lambda l, s: DiagNormal(l, s).sample(seed=KEY))(loc,
+                                                                          scale)
     eps = jax.random.normal(KEY, (1,) + loc.shape)[0]
     np.testing.assert_allclose(sample, loc + scale * eps, rtol=RTOL)
 
@@ -54,8 +51,8 @@ class DiagNormalTest(chex.TestCase):
   def test_log_prob_matches_distrax_and_scipy(self):
     loc, scale = _params()
     x = np.random.default_rng(1).normal(size=loc.shape).astype(np.float32)
-    ours = self.variant(lambda l, s, x: DiagNormal(l, s).log_prob(x))(
-        loc, scale, x)
+    ours = self.variant(lambda l, s, x: DiagNormal(l, s).log_prob(x))(loc,
+                                                                      scale, x)
     theirs = distrax.MultivariateNormalDiag(loc, scale).log_prob(x)
     np.testing.assert_allclose(ours, theirs, rtol=RTOL)
     scipy_ref = stats.norm.logpdf(x.astype(np.float64), loc, scale).sum(-1)
@@ -64,10 +61,8 @@ class DiagNormalTest(chex.TestCase):
   @chex.variants(with_jit=True, without_jit=True)
   def test_sample_and_log_prob_consistent(self):
     loc, scale = _params()
-    sample, log_prob = self.variant(
-        lambda l, s: DiagNormal(l, s).sample_and_log_prob(seed=KEY,
-                                                          sample_shape=5))(
-                                                              loc, scale)
+    sample, log_prob = self.variant(lambda l, s: DiagNormal(
+        l, s).sample_and_log_prob(seed=KEY, sample_shape=5))(loc, scale)
     self.assertEqual(log_prob.shape, (5, 3))
     np.testing.assert_allclose(
         log_prob, DiagNormal(loc, scale).log_prob(sample), rtol=RTOL)
@@ -76,8 +71,8 @@ class DiagNormalTest(chex.TestCase):
     loc, scale = _params()
     eps = jax.random.normal(KEY, (1,) + loc.shape)[0]
     grad_loc, grad_scale = jax.grad(
-        lambda l, s: DiagNormal(l, s).sample(seed=KEY).sum(), (0, 1))(
-            loc, scale)
+        lambda l, s: DiagNormal(l, s).sample(seed=KEY).sum(), (0, 1))(loc,
+                                                                      scale)
     np.testing.assert_allclose(grad_loc, np.ones_like(loc))
     np.testing.assert_allclose(grad_scale, eps, rtol=RTOL)
 
@@ -108,13 +103,16 @@ class DiagNormalTest(chex.TestCase):
   def test_kl_matches_distrax_and_monte_carlo(self):
     loc_p, scale_p = _params(seed=0)
     loc_q, scale_q = _params(seed=1)
-    kl = self.variant(lambda a, b, c, d: DiagNormal(a, b).kl_divergence(
-        DiagNormal(c, d)))(loc_p, scale_p, loc_q, scale_q)
+    kl = self.variant(
+        lambda a, b, c, d: DiagNormal(a, b).kl_divergence(DiagNormal(c, d)))(
+            loc_p, scale_p, loc_q, scale_q)
     theirs = distrax.MultivariateNormalDiag(loc_p, scale_p).kl_divergence(
         distrax.MultivariateNormalDiag(loc_q, scale_q))
     np.testing.assert_allclose(kl, theirs, rtol=1e-4, atol=ATOL)
     np.testing.assert_allclose(
-        kl, reference.normal_kl(loc_p, scale_p, loc_q, scale_q), rtol=1e-5,
+        kl,
+        reference.normal_kl(loc_p, scale_p, loc_q, scale_q),
+        rtol=1e-5,
         atol=ATOL)
     p, q = DiagNormal(loc_p, scale_p), DiagNormal(loc_q, scale_q)
     x, log_p = p.sample_and_log_prob(seed=KEY, sample_shape=200_000)
@@ -168,11 +166,11 @@ class DiagNormalBadInputTest(parameterized.TestCase):
       ("mismatch", np.zeros(3), np.ones(2), ValueError, "broadcastable"),
       ("int_loc", np.zeros(2, np.int32), np.ones(2), TypeError,
        "`loc` must be a floating-point"),
-      ("int_scale", np.zeros(2), np.ones(2, np.int32), TypeError,
-       "`scale` must be a floating-point"),
+      ("int_scale", np.zeros(2), np.ones(
+          2, np.int32), TypeError, "`scale` must be a floating-point"),
       ("zero_scale", np.zeros(2), np.zeros(2), ValueError, "`scale` must be"),
-      ("nan_loc", np.array([np.nan, 0.0]), np.ones(2), ValueError,
-       "`loc` must be finite"),
+      ("nan_loc", np.array([np.nan, 0.0
+                           ]), np.ones(2), ValueError, "`loc` must be finite"),
   )
   def test_bad_construction(self, loc, scale, error, message):
     with self.assertRaisesRegex(error, "DiagNormal: .*" + message):

@@ -17,11 +17,8 @@ from absl.testing import parameterized
 import haiku_policies
 
 MODULES = sorted(
-    info.name
-    for info in pkgutil.walk_packages(
-        haiku_policies.__path__, "haiku_policies."
-    )
-)
+    info.name for info in pkgutil.walk_packages(haiku_policies.__path__,
+                                                "haiku_policies."))
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -31,9 +28,8 @@ def _public_class_names():
   `doctest` names a class's test `module.Class` after its defining module.
   """
   names = set()
-  for module in [haiku_policies] + [
-      importlib.import_module(name) for name in MODULES
-  ]:
+  for module in [haiku_policies
+                ] + [importlib.import_module(name) for name in MODULES]:
     for name in getattr(module, "__all__", ()):
       obj = getattr(module, name)
       if inspect.isclass(obj):
@@ -45,8 +41,7 @@ def _collected_examples():
   """`{test name: number of examples}` of what `test_examples_run` runs."""
   finder = doctest.DocTestFinder()
   return {
-      test.name: len(test.examples)
-      for name in MODULES
+      test.name: len(test.examples) for name in MODULES
       for test in finder.find(importlib.import_module(name))
   }
 

@@ -41,9 +41,8 @@ class CategoricalHeadTest(chex.TestCase):
     dist = self.variant(f.apply)(params, h)
     self.assertIsInstance(dist, distrax.Categorical)
     raw = (
-        h @ params["categorical_head/linear"]["w"]
-        + params["categorical_head/linear"]["b"]
-    )
+        h @ params["categorical_head/linear"]["w"] +
+        params["categorical_head/linear"]["b"])
     # distrax normalises the logits it stores: compare log-probabilities.
     expected = np.log(_masked_softmax(raw, np.ones_like(raw, bool)))
     np.testing.assert_allclose(dist.logits, expected, rtol=RTOL, atol=ATOL)
@@ -55,38 +54,30 @@ class CategoricalHeadTest(chex.TestCase):
     params = f.init(KEY, h, MASK)
     dist = self.variant(f.apply)(params, h, MASK)
     raw = (
-        h @ params["categorical_head/linear"]["w"]
-        + params["categorical_head/linear"]["b"]
-    )
+        h @ params["categorical_head/linear"]["w"] +
+        params["categorical_head/linear"]["b"])
     probs = np.asarray(dist.probs)
     np.testing.assert_array_equal(probs[~MASK], 0.0)
     np.testing.assert_allclose(
-        probs, _masked_softmax(raw, MASK), rtol=RTOL, atol=ATOL
-    )
+        probs, _masked_softmax(raw, MASK), rtol=RTOL, atol=ATOL)
     entropy = -np.sum(
-        np.where(MASK, probs * np.log(np.where(MASK, probs, 1.0)), 0.0), -1
-    )
+        np.where(MASK, probs * np.log(np.where(MASK, probs, 1.0)), 0.0), -1)
     np.testing.assert_allclose(dist.entropy(), entropy, rtol=RTOL, atol=ATOL)
 
   def test_masked_actions_are_never_sampled(self):
     h = _features((2, 8))
-    f = hk.transform(
-        lambda h, m: CategoricalHead(4, w_init=jnp.zeros)(h, mask=m).sample(
-            seed=hk.next_rng_key(), sample_shape=2000
-        )
-    )
+    f = hk.transform(lambda h, m: CategoricalHead(4, w_init=jnp.zeros)(
+        h, mask=m).sample(seed=hk.next_rng_key(), sample_shape=2000))
     samples = np.asarray(f.apply(f.init(KEY, h, MASK), KEY, h, MASK))
     allowed = np.take_along_axis(
-        np.broadcast_to(MASK, (2000, 2, 4)), samples[..., None], -1
-    )
+        np.broadcast_to(MASK, (2000, 2, 4)), samples[..., None], -1)
     self.assertTrue(np.all(allowed))
     self.assertEqual(set(np.unique(samples[:, 0]).tolist()), {0, 2, 3})
 
   def test_log_prob_and_gradients_stay_finite_for_masked_actions(self):
     h = _features((2, 8))
-    f = _head(
-        lambda h, m: CategoricalHead(4)(h, mask=m).log_prob(jnp.array([1, 0]))
-    )
+    f = _head(lambda h, m: CategoricalHead(4)
+              (h, mask=m).log_prob(jnp.array([1, 0])))
     params = f.init(KEY, h, MASK)
     log_prob = np.asarray(f.apply(params, h, MASK))
     self.assertTrue(np.all(np.isfinite(log_prob)))

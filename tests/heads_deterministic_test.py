@@ -36,43 +36,33 @@ class DeterministicHeadTest(chex.TestCase):
   def test_matches_rescaled_tanh_of_linear(self):
     h = _features((4, 8))
     f = hk.without_apply_rng(
-        hk.transform(lambda h: DeterministicHead((LOW, HIGH))(h))
-    )
+        hk.transform(lambda h: DeterministicHead((LOW, HIGH))(h)))
     params = f.init(KEY, h)
     pre = (
-        h @ params["deterministic_head/linear"]["w"]
-        + params["deterministic_head/linear"]["b"]
-    )
+        h @ params["deterministic_head/linear"]["w"] +
+        params["deterministic_head/linear"]["b"])
     expected = CENTRE + HALF * np.tanh(pre)
     np.testing.assert_allclose(
-        self.variant(f.apply)(params, h), expected, rtol=RTOL, atol=ATOL
-    )
+        self.variant(f.apply)(params, h), expected, rtol=RTOL, atol=ATOL)
 
   def test_zero_preactivation_gives_centre_and_saturation_gives_bounds(self):
     f = hk.without_apply_rng(
-        hk.transform(
-            lambda h: DeterministicHead(
-                (LOW, HIGH), w_init=hk.initializers.Constant(1.0)
-            )(h)
-        )
-    )
+        hk.transform(lambda h: DeterministicHead(
+            (LOW, HIGH), w_init=hk.initializers.Constant(1.0))(h)))
     params = f.init(KEY, np.zeros((1, 3), np.float32))
     np.testing.assert_allclose(
-        f.apply(params, np.zeros((1, 3), np.float32))[0], CENTRE
-    )
+        f.apply(params, np.zeros((1, 3), np.float32))[0], CENTRE)
     np.testing.assert_allclose(
-        f.apply(params, np.full((1, 3), 1e3, np.float32))[0], HIGH
-    )
+        f.apply(params, np.full((1, 3), 1e3, np.float32))[0], HIGH)
     np.testing.assert_allclose(
-        f.apply(params, np.full((1, 3), -1e3, np.float32))[0], LOW
-    )
+        f.apply(params, np.full((1, 3), -1e3, np.float32))[0], LOW)
 
   def test_saturated_actions_stay_inside_asymmetric_float32_bounds(self):
     # centre + half rounds past `high` in float32 for these bounds.
     low = np.array([1.9218847], np.float32)
     high = np.array([2.7348385], np.float32)
-    f = hk.without_apply_rng(hk.transform(
-        lambda h: DeterministicHead((low, high))(h)))
+    f = hk.without_apply_rng(
+        hk.transform(lambda h: DeterministicHead((low, high))(h)))
     features = np.array([[1e4], [-1e4]], np.float32)
     params = f.init(KEY, features)
     params = jax.tree_util.tree_map(jnp.ones_like, params)
@@ -115,29 +105,24 @@ class NoiseTest(chex.TestCase):
   def test_exploration_noise_std_is_fraction_of_each_half_range(self):
     action = np.broadcast_to(CENTRE, (20_000, 2))
     noisy = self.variant(
-        lambda k, a: add_exploration_noise(k, a, LOW, HIGH, noise_scale=0.1)
-    )(KEY, action)
+        lambda k, a: add_exploration_noise(k, a, LOW, HIGH, noise_scale=0.1))(
+            KEY, action)
     noise = np.asarray(noisy) - action
     np.testing.assert_allclose(noise.std(0), 0.1 * HALF, rtol=STAT_RTOL)
 
   def test_exploration_noise_clips_to_environment_bounds(self):
     action = np.broadcast_to(HIGH, (1000, 2))
     noisy = np.asarray(
-        add_exploration_noise(KEY, action, LOW, HIGH, noise_scale=0.5)
-    )
+        add_exploration_noise(KEY, action, LOW, HIGH, noise_scale=0.5))
     self.assertTrue(np.all((noisy >= LOW) & (noisy <= HIGH)))
     self.assertTrue(
-        np.any(noisy == HIGH)
-    )  # Half the draws push past the bound.
+        np.any(noisy == HIGH))  # Half the draws push past the bound.
 
   @chex.variants(with_jit=True, without_jit=True)
   def test_target_smoothing_noise_is_clipped_in_half_range_units(self):
     action = np.broadcast_to(CENTRE, (20_000, 2))
-    smoothed = self.variant(
-        lambda k, a: add_target_smoothing_noise(
-            k, a, LOW, HIGH, noise_scale=0.2, noise_clip=0.3
-        )
-    )(KEY, action)
+    smoothed = self.variant(lambda k, a: add_target_smoothing_noise(
+        k, a, LOW, HIGH, noise_scale=0.2, noise_clip=0.3))(KEY, action)
     noise = np.asarray(smoothed) - action
     limit = 0.3 * HALF
     self.assertTrue(np.all(np.abs(noise) <= limit * (1 + 1e-6)))
@@ -147,27 +132,21 @@ class NoiseTest(chex.TestCase):
   def test_target_smoothing_noise_matches_cleanrl_formula(self):
     action = np.asarray([[9.9, 0.45], [-9.0, 0.01]], np.float32)
     out = add_target_smoothing_noise(
-        KEY, action, LOW, HIGH, noise_scale=0.2, noise_clip=0.5
-    )
+        KEY, action, LOW, HIGH, noise_scale=0.2, noise_clip=0.5)
     eps = np.asarray(jax.random.normal(KEY, action.shape))
     expected = np.clip(action + np.clip(0.2 * eps, -0.5, 0.5) * HALF, LOW, HIGH)
     np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
 
   def test_scalar_bounds_broadcast(self):
     out = add_exploration_noise(
-        KEY, jnp.zeros((3, 4)), -2.0, 2.0, noise_scale=0.0
-    )
+        KEY, jnp.zeros((3, 4)), -2.0, 2.0, noise_scale=0.0)
     np.testing.assert_array_equal(out, 0.0)
 
   def test_traced_noise_scale_is_accepted(self):
-    f = jax.jit(
-        lambda s: add_exploration_noise(
-            KEY, jnp.zeros((3, 2)), LOW, HIGH, noise_scale=s
-        )
-    )
+    f = jax.jit(lambda s: add_exploration_noise(
+        KEY, jnp.zeros((3, 2)), LOW, HIGH, noise_scale=s))
     np.testing.assert_array_equal(
-        f(0.0), np.broadcast_to(np.clip(0.0, LOW, HIGH), (3, 2))
-    )
+        f(0.0), np.broadcast_to(np.clip(0.0, LOW, HIGH), (3, 2)))
 
 
 if __name__ == "__main__":

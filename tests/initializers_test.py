@@ -25,7 +25,8 @@ class InitializersTest(parameterized.TestCase):
 
   @parameterized.parameters(
       ("orthogonal", initializers.HIDDEN_GAIN),
-      (initializers.orthogonal_init(initializers.POLICY_GAIN), initializers.POLICY_GAIN),
+      (initializers.orthogonal_init(
+          initializers.POLICY_GAIN), initializers.POLICY_GAIN),
   )
   def test_orthogonal_init_has_orthogonal_columns_with_gain(self, w_init, gain):
     params = _init_params(lambda: MLPTorso((16,), w_init=w_init), _x((2, 64)))
@@ -35,9 +36,8 @@ class InitializersTest(parameterized.TestCase):
 
   def test_variance_scaling_init_is_acme_fan_in_uniform(self):
     fan_in = 400
-    params = _init_params(
-        lambda: MLPTorso((300,), w_init="variance_scaling"), _x((2, fan_in))
-    )
+    params = _init_params(lambda: MLPTorso((300,), w_init="variance_scaling"),
+                          _x((2, fan_in)))
     w = np.asarray(params["mlp_torso/linear_0"]["w"], np.float64)
     bound = np.sqrt(3.0 / fan_in)
     self.assertLessEqual(np.abs(w).max(), bound)
@@ -45,7 +45,8 @@ class InitializersTest(parameterized.TestCase):
     np.testing.assert_allclose(w.var(), 1.0 / fan_in, rtol=0.03)
 
   def test_resolve_w_init_gains_by_role(self):
-    for gain in (initializers.HIDDEN_GAIN, initializers.POLICY_GAIN, initializers.VALUE_GAIN):
+    for gain in (initializers.HIDDEN_GAIN, initializers.POLICY_GAIN,
+                 initializers.VALUE_GAIN):
       init = initializers.resolve_w_init("orthogonal", gain=gain, owner="T")
       w = hk.transform(lambda: init((8, 8), jnp.float32)).apply({}, KEY)
       w = np.asarray(w, np.float64)

@@ -10,7 +10,8 @@ import sys
 import textwrap
 
 
-def run_with_cpu_devices(code: str, num_devices: int = 2,
+def run_with_cpu_devices(code: str,
+                         num_devices: int = 2,
                          timeout: float = 300.0) -> str:
   """Runs `code` with `num_devices` CPU devices; returns its stdout.
 
@@ -18,12 +19,17 @@ def run_with_cpu_devices(code: str, num_devices: int = 2,
     AssertionError: if the snippet fails, with its stderr.
   """
   env = dict(os.environ)
-  env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") +
-                      f" --xla_force_host_platform_device_count={num_devices}")
+  env["XLA_FLAGS"] = (
+      env.get("XLA_FLAGS", "") +
+      f" --xla_force_host_platform_device_count={num_devices}")
   env["JAX_PLATFORMS"] = "cpu"
-  result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                          capture_output=True, text=True, env=env,
-                          timeout=timeout, check=False)
+  result = subprocess.run(
+      [sys.executable, "-c", textwrap.dedent(code)],
+      capture_output=True,
+      text=True,
+      env=env,
+      timeout=timeout,
+      check=False)
   assert result.returncode == 0, (
       f"multi-device snippet failed:\n{result.stdout}\n{result.stderr}")
   return result.stdout

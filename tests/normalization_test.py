@@ -28,12 +28,8 @@ STABLE_MEAN_ATOL_IN_STDS = 1e-2
 
 def _batches(shapes, seed=0):
   rng = np.random.default_rng(seed)
-  return [
-      (rng.normal(size=(*s, 3)) * [1.0, 5.0, 0.1] + [0.0, -3.0, 50.0]).astype(
-          np.float32
-      )
-      for s in shapes
-  ]
+  return [(rng.normal(size=(*s, 3)) * [1.0, 5.0, 0.1] +
+           [0.0, -3.0, 50.0]).astype(np.float32) for s in shapes]
 
 
 class PureFunctionsTest(chex.TestCase):
@@ -45,9 +41,8 @@ class PureFunctionsTest(chex.TestCase):
     state = normalizer_init(3)
     for x in batches:
       state = update(state, x)
-    data = np.concatenate([x.reshape(-1, 3) for x in batches]).astype(
-        np.float64
-    )
+    data = np.concatenate([x.reshape(-1, 3) for x in batches
+                          ]).astype(np.float64)
     self.assertEqual(float(state.count), len(data))
     np.testing.assert_allclose(state.mean, data.mean(0), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(state.var, data.var(0), rtol=RTOL, atol=ATOL)
@@ -76,21 +71,19 @@ class PureFunctionsTest(chex.TestCase):
     clipped = np.asarray(normalize(state, x, clip=1.0))
     self.assertEqual(np.abs(clipped).max(), 1.0)
     np.testing.assert_allclose(
-        clipped, np.clip(y, -1.0, 1.0), rtol=1e-5, atol=1e-6
-    )
+        clipped, np.clip(y, -1.0, 1.0), rtol=1e-5, atol=1e-6)
 
   def test_normalize_keeps_input_dtype(self):
     state = normalizer_init(3)
     self.assertEqual(
-        normalize(state, jnp.zeros((2, 3), jnp.bfloat16)).dtype, jnp.bfloat16
-    )
+        normalize(state, jnp.zeros((2, 3), jnp.bfloat16)).dtype, jnp.bfloat16)
 
   def test_axis_name_merges_like_one_concatenated_batch(self):
     x = np.stack(_batches([(6,), (6,), (6,)], seed=3))  # [devices, B, O].
     prior = normalizer_update(normalizer_init(3), _batches([(5,)], seed=4)[0])
     merged = jax.vmap(
-        lambda x: normalizer_update(prior, x, axis_name="d"), axis_name="d"
-    )(x)
+        lambda x: normalizer_update(prior, x, axis_name="d"), axis_name="d")(
+            x)
     expected = normalizer_update(prior, x.reshape(-1, 3))
     for d in range(3):
       chex.assert_trees_all_close(
@@ -105,9 +98,8 @@ class PureFunctionsTest(chex.TestCase):
     rng = np.random.default_rng(0)
     loc = np.array([1e3, -5.0])
     std = np.array([1e-2, 3.0])
-    data = (
-        rng.standard_normal((NUM_BATCHES, BATCH, 2), np.float32) * std + loc
-    ).astype(np.float32)
+    data = (rng.standard_normal(
+        (NUM_BATCHES, BATCH, 2), np.float32) * std + loc).astype(np.float32)
 
     @jax.jit
     def run(data):
@@ -137,8 +129,7 @@ class RunningNormalizerTest(chex.TestCase):
       y, state = apply(params, state, None, x)
       expected = normalizer_update(expected, x)
       np.testing.assert_allclose(
-          y, normalize(expected, x, clip=3.0), rtol=RTOL, atol=ATOL
-      )
+          y, normalize(expected, x, clip=3.0), rtol=RTOL, atol=ATOL)
     stats = state["running_normalizer"]
     np.testing.assert_allclose(stats["mean"], expected.mean, rtol=RTOL)
     np.testing.assert_allclose(stats["var"], expected.var, rtol=RTOL)
@@ -147,9 +138,8 @@ class RunningNormalizerTest(chex.TestCase):
     f = hk.transform_with_state(lambda x: RunningNormalizer()(x))
     params, state = f.init(None, _batches([(8,)])[0])
     self.assertEqual(params, {})
-    chex.assert_trees_all_close(
-        state["running_normalizer"], normalizer_init(3)._asdict()
-    )
+    chex.assert_trees_all_close(state["running_normalizer"],
+                                normalizer_init(3)._asdict())
 
   @parameterized.parameters(False, True)
   def test_update_flag_controls_state_change(self, update):
@@ -158,8 +148,7 @@ class RunningNormalizerTest(chex.TestCase):
     params, state = f.init(None, x)
     _, new_state = f.apply(params, state, None, x)
     self.assertEqual(
-        float(new_state["running_normalizer"]["count"]), 8.0 if update else 0.0
-    )
+        float(new_state["running_normalizer"]["count"]), 8.0 if update else 0.0)
 
 
 if __name__ == "__main__":

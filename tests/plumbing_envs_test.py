@@ -26,6 +26,7 @@ NUM_ENVS = 2
 
 def _rollout(env, steps, action_value, seed=0):
   """`steps` steps with a constant action; returns the stacked `Step`s."""
+
   def run(key):
     state, obs = env.reset(key)
     if env.discrete:
@@ -39,6 +40,7 @@ def _rollout(env, steps, action_value, seed=0):
       return (state, out.obs), (obs, out)
 
     return jax.lax.scan(body, (state, obs), jax.random.split(key, steps))[1]
+
   return jax.jit(run)(jax.random.PRNGKey(seed))
 
 
@@ -53,8 +55,9 @@ class SuiteTest(parameterized.TestCase):
   def test_time_limit_truncates_and_resets(self, name, obs_size, actions,
                                            limit):
     env = envs.make(name, NUM_ENVS)
-    self.assertEqual((env.obs_size, env.num_actions, env.discrete,
-                      env.max_episode_steps), (obs_size, actions, False, limit))
+    self.assertEqual(
+        (env.obs_size, env.num_actions, env.discrete, env.max_episode_steps),
+        (obs_size, actions, False, limit))
     np.testing.assert_array_equal(env.high, -env.low)
     # A zero action keeps these upright or swinging: only the limit ends them.
     obs, out = _rollout(env, limit + 1, 0.0)
@@ -69,15 +72,12 @@ class SuiteTest(parameterized.TestCase):
                                   out.obs[:limit - 1])
     np.testing.assert_array_equal(obs[1:limit], out.obs[:limit - 1])
     # ...at the limit a new episode starts: obs is its first observation.
-    self.assertFalse(np.allclose(out.final_obs[limit - 1],
-                                 out.obs[limit - 1]))
+    self.assertFalse(np.allclose(out.final_obs[limit - 1], out.obs[limit - 1]))
 
-  @parameterized.parameters(
-      ("gymnax:CartPole-v1", 1, True),
-      ("brax:inverted_pendulum", 1.0, False),
-      ("gymnasium:InvertedPendulum-v5", 3.0, False))
-  def test_termination_is_not_truncation_and_resets(self, name, push,
-                                                    discrete):
+  @parameterized.parameters(("gymnax:CartPole-v1", 1, True),
+                            ("brax:inverted_pendulum", 1.0, False),
+                            ("gymnasium:InvertedPendulum-v5", 3.0, False))
+  def test_termination_is_not_truncation_and_resets(self, name, push, discrete):
     env = envs.make(name, NUM_ENVS)
     self.assertEqual(env.discrete, discrete)
     _, out = _rollout(env, 300, push)  # Always pushing one way topples it.
@@ -89,10 +89,10 @@ class SuiteTest(parameterized.TestCase):
   def test_termination_at_the_time_limit_is_termination_only(self):
     # Find when a steady push topples the pole, then set the time limit to
     # that very step: the step both terminates and reaches the limit.
-    for name, set_limit in (
-        ("gymnasium:InvertedPendulum-v5",
-         lambda env, k: setattr(env.host.envs[0], "_max_episode_steps", k)),
-        ("brax:inverted_pendulum", None)):
+    for name, set_limit in ((
+        "gymnasium:InvertedPendulum-v5",
+        lambda env, k: setattr(env.host.envs[0], "_max_episode_steps", k)),
+                            ("brax:inverted_pendulum", None)):
       with self.subTest(name=name):
         env = envs.make(name, 1)
         _, out = _rollout(env, 300, 1.0)
@@ -100,8 +100,9 @@ class SuiteTest(parameterized.TestCase):
         if set_limit is None:  # Brax: the same adapter with a k-step limit.
           import brax.envs  # pylint: disable=g-import-not-at-top
           env = mjx_envs._wrap(  # pylint: disable=protected-access
-              name, brax.envs.get_environment("inverted_pendulum",
-                                              backend="spring"), 1, k, True)
+              name,
+              brax.envs.get_environment("inverted_pendulum", backend="spring"),
+              1, k, True)
         else:
           set_limit(env, k)
         _, out = _rollout(env, k, 1.0)
@@ -149,11 +150,13 @@ class ErrorsTest(parameterized.TestCase):
     self.assertIn(words, str(raised.exception))
 
   def test_bad_brax_backend(self):
-    with self.assertRaisesRegex(flags.FlagError, r"`--brax-backend` must be "
-                                r"one of \('spring'.*got 'warp'"):
+    with self.assertRaisesRegex(
+        flags.FlagError, r"`--brax-backend` must be "
+        r"one of \('spring'.*got 'warp'"):
       envs.make("brax:inverted_pendulum", 1, brax_backend="warp")
 
-  @parameterized.parameters(("brax", "brax"), ("playground", "mujoco_playground"),
+  @parameterized.parameters(("brax", "brax"),
+                            ("playground", "mujoco_playground"),
                             ("gymnasium", "gymnasium"))
   def test_missing_suite_names_the_pip_line(self, suite, module):
     with mock.patch.dict(sys.modules, {module: None}):  # As if uninstalled.

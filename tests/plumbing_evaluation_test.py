@@ -28,8 +28,8 @@ def _gymnax_loop(name, action, key):
   total = np.float32(0.0)
   for key_t in jax.random.split(step_key, params.max_steps_in_episode):
     key_0 = jax.random.split(key_t, EPISODES)[0]
-    obs, state, r_t, terminated, truncated, _ = env.step(key_0, state, action,
-                                                         params)
+    obs, state, r_t, terminated, truncated, _ = env.step(
+        key_0, state, action, params)
     total += np.float32(r_t)
     if terminated or truncated:
       break

@@ -23,8 +23,8 @@ class ExperimentTest(absltest.TestCase):
   def setUp(self):
     super().setUp()
     self.base = plumbing_testing.tempdir(self)
-    self.config = ToyConfig(run_dir=self.base, total_steps=3000,
-                            eval_episodes=2, progress=False)
+    self.config = ToyConfig(
+        run_dir=self.base, total_steps=3000, eval_episodes=2, progress=False)
 
   def _new(self, config=None, threshold=THRESHOLD):
     return experiment.Experiment("toy", config or self.config, threshold)
@@ -42,23 +42,24 @@ class ExperimentTest(absltest.TestCase):
     self._train(exp, [(1000, [-300.0, -200.0]), (2000, [-90.0, -50.0])])
     summary = exp.finish(3000)
     path = summary["run_dir"]
-    self.assertRegex(os.path.basename(path),
-                     r"^toy-gymnax-Pendulum-v1-0-\d{8}-\d{6}$")
+    self.assertRegex(
+        os.path.basename(path), r"^toy-gymnax-Pendulum-v1-0-\d{8}-\d{6}$")
     self.assertEqual(os.path.dirname(path), self.base)
     with open(os.path.join(path, "evals.csv")) as f:
       rows = list(csv.reader(f))
-    self.assertEqual(rows[0], ["step", "eval_return", "wall_s", "return_0",
-                               "return_1"])
-    self.assertEqual([(r[0], float(r[1]), float(r[3]), float(r[4]))
-                      for r in rows[1:]],
-                     [("1000", -250.0, -300.0, -200.0),
-                      ("2000", -70.0, -90.0, -50.0)])
+    self.assertEqual(rows[0],
+                     ["step", "eval_return", "wall_s", "return_0", "return_1"])
+    self.assertEqual(
+        [(r[0], float(r[1]), float(r[3]), float(r[4])) for r in rows[1:]],
+        [("1000", -250.0, -300.0, -200.0), ("2000", -70.0, -90.0, -50.0)])
     with open(os.path.join(path, "learning_curve.png"), "rb") as f:
       self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
     with open(os.path.join(path, flags.CONFIG_FILE)) as f:
-      self.assertEqual(json.load(f), dict(
-          algo="toy", config=json.loads(json.dumps(
-              dataclasses.asdict(self.config)))))
+      self.assertEqual(
+          json.load(f),
+          dict(
+              algo="toy",
+              config=json.loads(json.dumps(dataclasses.asdict(self.config)))))
     with open(os.path.join(path, "summary.json")) as f:
       on_disk = json.load(f)
     self.assertEqual(on_disk, json.loads(json.dumps(summary)))
@@ -93,8 +94,8 @@ class ExperimentTest(absltest.TestCase):
     self.assertEqual(step, 2000)
     self.assertEqual(
         plumbing_testing.leaf_bytes(state["buffer"]["obs"]),
-        plumbing_testing.leaf_bytes(plumbing_testing.state(2000)["buffer"]
-                                    ["obs"]))
+        plumbing_testing.leaf_bytes(
+            plumbing_testing.state(2000)["buffer"]["obs"]))
     self._train(exp2, [(3000, [-200.0, -200.0])])
     summary = exp2.finish(3000)
     with open(os.path.join(exp.path, "evals.csv")) as f:
@@ -106,14 +107,15 @@ class ExperimentTest(absltest.TestCase):
   def test_resume_rechecks_evals_against_new_threshold(self):
     exp = self._new()
     self._train(exp, [(1000, [-300.0, -300.0]), (2000, [-250.0, -250.0])])
-    resumed = self._new(dataclasses.replace(self.config, resume=exp.path),
-                        threshold=-260.0)
+    resumed = self._new(
+        dataclasses.replace(self.config, resume=exp.path), threshold=-260.0)
     resumed.restore(plumbing_testing.state(0))
     self.assertEqual(resumed.time_to_threshold_s, exp.evals[1][2])
 
   def test_host_state_is_saved_and_restored_with_the_checkpoint(self):
 
     class Host:
+
       def __init__(self, blob):
         self.blob = blob
 

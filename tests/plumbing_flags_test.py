@@ -32,8 +32,8 @@ def _saved_run(test, algo="toy", **config):
   """A run folder whose config.json holds `ToyConfig(**config)`."""
   folder = plumbing_testing.tempdir(test)
   with open(os.path.join(folder, flags.CONFIG_FILE), "w") as f:
-    json.dump(dict(algo=algo, config=dataclasses.asdict(ToyConfig(**config))),
-              f)
+    json.dump(
+        dict(algo=algo, config=dataclasses.asdict(ToyConfig(**config))), f)
   return folder
 
 
@@ -46,7 +46,8 @@ class ParseTest(parameterized.TestCase):
     config = flags.parse_config(ToyConfig, [
         "--env", "brax:inverted_pendulum", "--seed", "3", "--total-steps",
         "500", "--learning-rate", "0.01", "--no-progress", "--threshold",
-        "-150", "--run-dir", "/tmp/x"])
+        "-150", "--run-dir", "/tmp/x"
+    ])
     self.assertEqual(
         (config.env, config.seed, config.total_steps, config.learning_rate,
          config.progress, config.threshold, config.run_dir),
@@ -68,16 +69,18 @@ class ParseTest(parameterized.TestCase):
       self.assertIn(" ".join(field.metadata["help"].split()), out)
 
   @parameterized.named_parameters(
-      ("negative_steps", ["--total-steps", "-5"],
-       ["`--total-steps`", "-5", "> 0"]),
-      ("eval_not_multiple_of_envs", ["--num-envs", "3", "--eval-every", "1000",
-                                     "--total-steps", "999"],
-       ["`--eval-every` must be a multiple of `--num-envs` = 3",
-        "--eval-every 999"]),
-      ("total_not_multiple_of_envs", ["--num-envs", "4", "--total-steps",
-                                      "1002"],
-       ["`--total-steps` must be a multiple of `--num-envs` = 4",
-        "--total-steps 1000"]),
+      ("negative_steps", ["--total-steps", "-5"
+                         ], ["`--total-steps`", "-5", "> 0"]),
+      ("eval_not_multiple_of_envs",
+       ["--num-envs", "3", "--eval-every", "1000", "--total-steps", "999"], [
+           "`--eval-every` must be a multiple of `--num-envs` = 3",
+           "--eval-every 999"
+       ]),
+      ("total_not_multiple_of_envs",
+       ["--num-envs", "4", "--total-steps", "1002"], [
+           "`--total-steps` must be a multiple of `--num-envs` = 4",
+           "--total-steps 1000"
+       ]),
       ("missing_resume_dir", ["--resume", "/nonexistent/run"],
        ["`--resume` must be a run folder", "/nonexistent/run"]),
       ("malformed_int", ["--seed", "x"], ["--seed", "invalid int value"]),
@@ -102,8 +105,10 @@ class ParseTest(parameterized.TestCase):
       flags.make_parser(Undocumented)
 
   def test_flag_error_while_running_exits_2_with_its_message(self):
+
     def run(config):
       raise flags.FlagError(f"`--env` {config.env} is wrong; fix it.")
+
     code, out = _exit_of(["--env", "x:y"], run=run)
     self.assertEqual(code, 2)
     self.assertIn("error: `--env` x:y is wrong; fix it.", out)
@@ -125,15 +130,16 @@ class ResumeTest(absltest.TestCase):
 
   def test_resume_may_raise_total_steps(self):
     folder = _saved_run(self, total_steps=1000)
-    config = flags.parse_config(ToyConfig, ["--resume", folder,
-                                            "--total-steps", "5000"])
+    config = flags.parse_config(ToyConfig,
+                                ["--resume", folder, "--total-steps", "5000"])
     self.assertEqual(config.total_steps, 5000)
     flags.check_resume("toy", config)
 
   def test_resume_refuses_differing_flags_naming_each(self):
     folder = _saved_run(self, hidden_sizes=(8, 8), seed=7)
-    config = flags.parse_config(ToyConfig, [
-        "--resume", folder, "--hidden-sizes", "64", "64", "--seed", "1"])
+    config = flags.parse_config(
+        ToyConfig,
+        ["--resume", folder, "--hidden-sizes", "64", "64", "--seed", "1"])
     with self.assertRaisesRegex(
         flags.FlagError, r"--seed 7 \(run\) vs 1 \(now\); --hidden-sizes "
         r"\(8, 8\) \(run\) vs \(64, 64\) \(now\)"):
@@ -142,9 +148,9 @@ class ResumeTest(absltest.TestCase):
   def test_resume_refuses_another_algorithms_run(self):
     folder = _saved_run(self, algo="sac")
     config = flags.parse_config(ToyConfig, ["--resume", folder])
-    with self.assertRaisesRegex(flags.FlagError,
-                                r"is a sac run; continue it with "
-                                r"examples/sac.py, not toy"):
+    with self.assertRaisesRegex(
+        flags.FlagError, r"is a sac run; continue it with "
+        r"examples/sac.py, not toy"):
       flags.check_resume("toy", config)
 
 

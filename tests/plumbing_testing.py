@@ -28,18 +28,27 @@ class ToyConfig(flags.CommonConfig):
 
 def state(seed):
   """A training state like an agent's: params, optax state, keys, buffer."""
-  params = {"torso": {"w": jax.random.normal(jax.random.PRNGKey(seed), (4, 3)),
-                      "b": jnp.full((3,), float(seed))}}
+  params = {
+      "torso": {
+          "w": jax.random.normal(jax.random.PRNGKey(seed), (4, 3)),
+          "b": jnp.full((3,), float(seed))
+      }
+  }
   opt = optax.adam(1e-3)
   opt_state = opt.init(params)
   grads = jax.tree.map(jnp.ones_like, params)
   _, opt_state = opt.update(grads, opt_state, params)
   return {
-      "params": params, "target_params": params, "opt_state": opt_state,
-      "key": jax.random.PRNGKey(seed), "typed_key": jax.random.key(seed),
+      "params": params,
+      "target_params": params,
+      "opt_state": opt_state,
+      "key": jax.random.PRNGKey(seed),
+      "typed_key": jax.random.key(seed),
       "step": jnp.int32(seed),
-      "buffer": {"obs": np.full((8, 3), seed, np.float32),
-                 "action": np.arange(8, dtype=np.int32) + seed},
+      "buffer": {
+          "obs": np.full((8, 3), seed, np.float32),
+          "action": np.arange(8, dtype=np.int32) + seed
+      },
   }
 
 

@@ -19,8 +19,12 @@ from examples.plumbing import experiment
 from examples.plumbing import flags
 from examples.plumbing import report
 
-TINY = dict(hidden_sizes=(8,), batch_size=16, learning_starts=20,
-            buffer_size=1000, eval_episodes=2)
+TINY = dict(
+    hidden_sizes=(8,),
+    batch_size=16,
+    learning_starts=20,
+    buffer_size=1000,
+    eval_episodes=2)
 
 
 class _Killed(Exception):
@@ -28,9 +32,11 @@ class _Killed(Exception):
 
 
 def _save_then_die(save):
+
   def save_then_die(exp, *args, **kwargs):
     save(exp, *args, **kwargs)
     raise _Killed
+
   return save_then_die
 
 
@@ -48,8 +54,8 @@ class RunAgentTest(absltest.TestCase):
   @classmethod
   def setUpClass(cls):
     super().setUpClass()
-    cls.summary = agent_testing.tiny_run(td3, total_steps=150, eval_every=100,
-                                         **TINY)
+    cls.summary = agent_testing.tiny_run(
+        td3, total_steps=150, eval_every=100, **TINY)
 
   def test_stops_exactly_at_total_steps_with_a_final_eval(self):
     self.assertEqual(self.summary["total_steps"], 150)
@@ -63,8 +69,8 @@ class RunAgentTest(absltest.TestCase):
     before = _file_bytes(folder)
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
-      again = td3.run(td3.Config(resume=folder, total_steps=150,
-                                 eval_every=100, **TINY))
+      again = td3.run(
+          td3.Config(resume=folder, total_steps=150, eval_every=100, **TINY))
     self.assertIn(f"{folder} is complete at step 150", stderr.getvalue())
     self.assertEqual(again, json.loads(json.dumps(self.summary)))
     self.assertEqual(_file_bytes(folder), before)
@@ -76,18 +82,23 @@ class RunAgentTest(absltest.TestCase):
                          ["--resume", folder, "--no-progress"])
     self.assertEqual(summary["total_steps"], 150)
     self.assertEqual(summary["config"]["hidden_sizes"], (8,))
-    self.assertEqual(agent_testing.eval_returns(summary),
-                     agent_testing.eval_returns(self.summary))
+    self.assertEqual(
+        agent_testing.eval_returns(summary),
+        agent_testing.eval_returns(self.summary))
 
   def test_a_raised_total_steps_holds_for_the_next_resume(self):
-    first = agent_testing.tiny_run(td3, total_steps=100, eval_every=50,
-                                   **TINY)
+    first = agent_testing.tiny_run(td3, total_steps=100, eval_every=50, **TINY)
     folder = first["run_dir"]
     with mock.patch.object(experiment.Experiment, "save",
                            _save_then_die(experiment.Experiment.save)):
       with self.assertRaises(_Killed):  # Extended to 200, killed at 150.
-        td3.run(td3.Config(resume=folder, total_steps=200, eval_every=50,
-                           progress=False, **TINY))
+        td3.run(
+            td3.Config(
+                resume=folder,
+                total_steps=200,
+                eval_every=50,
+                progress=False,
+                **TINY))
     summary = flags.main(td3.Config, td3.run,
                          ["--resume", folder, "--no-progress"])
     self.assertEqual(summary["total_steps"], 200)
@@ -104,8 +115,8 @@ class RunAgentTest(absltest.TestCase):
   def test_resume_refuses_other_flags_and_another_algorithm(self):
     folder = self.summary["run_dir"]
     for module, argv, words in (
-        (td3, ["--hidden-sizes", "64", "64"],
-         "--hidden-sizes (8,) (run) vs (64, 64) (now)"),
+        (td3, ["--hidden-sizes", "64",
+               "64"], "--hidden-sizes (8,) (run) vs (64, 64) (now)"),
         (sac, [], "is a td3 run; continue it with examples/td3.py, not sac")):
       stderr = io.StringIO()
       with self.subTest(words=words), contextlib.redirect_stderr(stderr), \
@@ -117,9 +128,10 @@ class RunAgentTest(absltest.TestCase):
   def test_summary_reads_as_a_few_lines(self):
     text = report.describe(self.summary)
     self.assertIn("td3 on gymnax:Pendulum-v1, seed 0: 150 steps", text)
-    self.assertIn(f"final eval return: "
-                  f"{self.summary['final_eval_return']:.1f} (mean of 2 "
-                  "episodes)", text)
+    self.assertIn(
+        f"final eval return: "
+        f"{self.summary['final_eval_return']:.1f} (mean of 2 "
+        "episodes)", text)
     self.assertIn("never reached the threshold -200", text)
     self.assertIn(f"run folder: {self.summary['run_dir']}", text)
     self.assertLen(text.splitlines(), 4)
@@ -133,8 +145,14 @@ class TruncationTest(absltest.TestCase):
                        ("gymnasium:InvertedPendulum-v5", 1000)):
       with self.subTest(env=env):
         summary = agent_testing.tiny_run(
-            td3, env=env, total_steps=400, eval_every=400,
-            **{**TINY, "learning_starts": 399, "eval_episodes": 1})
+            td3,
+            env=env,
+            total_steps=400,
+            eval_every=400,
+            **{
+                **TINY, "learning_starts": 399,
+                "eval_episodes": 1
+            })
         buffer = agent_testing.final_state(td3, summary).buffer
         obs, next_obs = np.asarray(buffer.obs), np.asarray(buffer.next_obs)
         discount = np.asarray(buffer.discount)[:400]

@@ -16,17 +16,25 @@ from examples.plumbing import checkpointing
 import multidevice
 
 # One PPO iteration is 8 envs * 16 steps = 128 steps; a chunk is 2 of them.
-_TINY = dict(num_envs=8, num_steps=16, num_minibatches=4, num_epochs=2,
-             eval_every=256, total_steps=512, eval_episodes=2,
-             hidden_sizes=(16, 16))
+_TINY = dict(
+    num_envs=8,
+    num_steps=16,
+    num_minibatches=4,
+    num_epochs=2,
+    eval_every=256,
+    total_steps=512,
+    eval_episodes=2,
+    hidden_sizes=(16, 16))
 # Learning test: defaults but 131,072 steps (one chunk). Seeds 0, 1, 2 gave
 # -237, -170, -219 (random policy: about -1200; the 10-episode mean moves by
 # about +-30 with the initial states alone), so -350 leaves a wide margin.
 LEARNING_STEPS = 131_072
 LEARNING_THRESHOLD = -350.0
-_SUMMARY_KEYS = {"algo", "env", "seed", "total_steps", "final_eval_return",
-                 "wall_s", "compile_s", "steps_per_s", "threshold",
-                 "time_to_threshold_s", "run_dir", "config"}
+_SUMMARY_KEYS = {
+    "algo", "env", "seed", "total_steps", "final_eval_return", "wall_s",
+    "compile_s", "steps_per_s", "threshold", "time_to_threshold_s", "run_dir",
+    "config"
+}
 
 
 def _final_state(config, run_folder):
@@ -36,8 +44,11 @@ def _final_state(config, run_folder):
 
 
 def _assert_trees_bitwise_equal(a, b):
-  jax.tree.map(lambda x, y: np.testing.assert_array_equal(  # Exact, NaN too.
-      np.asarray(x), np.asarray(y)), a, b)
+  jax.tree.map(
+      lambda x, y: np.testing.assert_array_equal(  # Exact, NaN too.
+          np.asarray(x), np.asarray(y)),
+      a,
+      b)
 
 
 class RunTest(parameterized.TestCase):
@@ -47,8 +58,8 @@ class RunTest(parameterized.TestCase):
   def setUpClass(cls):
     super().setUpClass()
     cls.tmp = tempfile.TemporaryDirectory()  # Not create_tempdir: pytest.
-    cls.config = ppo.Config(run_dir=os.path.join(cls.tmp.name, "full"),
-                            progress=False, **_TINY)
+    cls.config = ppo.Config(
+        run_dir=os.path.join(cls.tmp.name, "full"), progress=False, **_TINY)
     cls.summary = ppo.run(cls.config)
 
   @classmethod
@@ -75,8 +86,7 @@ class RunTest(parameterized.TestCase):
     self.assertEqual(state.env_state.time.shape, (8,))  # gymnax's own.
 
   def test_resumed_run_matches_uninterrupted_bitwise(self):
-    cut_folder = agent_testing.run_killed_after_first_checkpoint(
-        ppo, **_TINY)
+    cut_folder = agent_testing.run_killed_after_first_checkpoint(ppo, **_TINY)
     self.assertEqual(checkpointing.latest_step(cut_folder), 256)
     resumed = ppo.run(dataclasses.replace(self.config, resume=cut_folder))
 
@@ -105,31 +115,34 @@ class OtherEnvsTest(parameterized.TestCase):
   @parameterized.parameters("MountainCarContinuous-v0", "CartPole-v1")
   def test_run_gives_finite_returns(self, env):
     with tempfile.TemporaryDirectory() as run_dir:
-      summary = ppo.run(ppo.Config(env=env, run_dir=run_dir, progress=False, **_TINY))
+      summary = ppo.run(
+          ppo.Config(env=env, run_dir=run_dir, progress=False, **_TINY))
     self.assertTrue(np.isfinite(summary["final_eval_return"]))
 
 
 class ConfigTest(parameterized.TestCase):
 
   @parameterized.named_parameters(
-      ("eval_not_multiple_of_iteration", dict(num_envs=8, num_steps=16,
-                                              eval_every=200),
+      ("eval_not_multiple_of_iteration",
+       dict(num_envs=8, num_steps=16, eval_every=200),
        "--eval-every` must be a multiple of one PPO iteration"),
-      ("minibatches_not_dividing", dict(num_envs=8, num_steps=16,
-                                        eval_every=128, num_minibatches=3),
-       "--num-minibatches"),
+      ("minibatches_not_dividing",
+       dict(num_envs=8, num_steps=16, eval_every=128,
+            num_minibatches=3), "--num-minibatches"),
       ("negative_num_envs", dict(num_envs=-4), "--num-envs"),
       ("negative_num_steps", dict(num_steps=-1), "--num-steps"),
       ("zero_epochs", dict(num_epochs=0), "--num-epochs"),
       ("gamma_above_one", dict(gamma=1.5), "--gamma"),
-      ("total_not_multiple_of_iteration", dict(num_envs=8, num_steps=16,
-                                               eval_every=128,
-                                               total_steps=1000),
+      ("total_not_multiple_of_iteration",
+       dict(num_envs=8, num_steps=16, eval_every=128, total_steps=1000),
        "--total-steps` must be a multiple of one PPO iteration"),
-      ("devices_not_dividing_envs", dict(num_envs=6, num_steps=16,
-                                         eval_every=96, total_steps=96,
-                                         num_devices=4),
-       "--num-devices` must divide `--num-envs"),
+      ("devices_not_dividing_envs",
+       dict(
+           num_envs=6,
+           num_steps=16,
+           eval_every=96,
+           total_steps=96,
+           num_devices=4), "--num-devices` must divide `--num-envs"),
       ("more_devices_than_present", dict(num_devices=64),
        "xla_force_host_platform_device_count=64"),
       ("zero_devices", dict(num_devices=0), "--num-devices"),
@@ -139,12 +152,13 @@ class ConfigTest(parameterized.TestCase):
       ppo.Config(**kwargs)
 
   def test_bad_flags_on_command_line_exit_with_usage_error(self):
-    agent_testing.assert_bad_flags(self, ppo, (
-        (["--num-envs", "8", "--num-steps", "16", "--eval-every", "200"],
-         "`--eval-every` must be a multiple of one PPO iteration"),
-        (["--env", "brax:nope"], "brax has no environment 'nope'"),
-        (["--env", "gymnasium:Pendulum-v1", "--num-devices", "2"],
-         "needs a JAX-native suite")))
+    agent_testing.assert_bad_flags(
+        self, ppo,
+        ((["--num-envs", "8", "--num-steps", "16", "--eval-every", "200"
+          ], "`--eval-every` must be a multiple of one PPO iteration"),
+         (["--env", "brax:nope"], "brax has no environment 'nope'"),
+         (["--env", "gymnasium:Pendulum-v1", "--num-devices", "2"
+          ], "needs a JAX-native suite")))
 
   def test_eval_every_error_suggests_a_multiple(self):
     with self.assertRaisesRegex(ValueError, "--eval-every 256"):
@@ -194,10 +208,11 @@ class TwoDeviceTest(absltest.TestCase):
 
   def test_runs_shares_statistics_and_resumes_bitwise(self):
     tests = os.path.dirname(os.path.abspath(__file__))
-    out = json.loads(multidevice.run_with_cpu_devices(
-        _TWO_DEVICE_RUNS.format(root=os.path.dirname(tests), tests=tests,
-                                tiny=_TINY)
-    ).splitlines()[-1])
+    out = json.loads(
+        multidevice.run_with_cpu_devices(
+            _TWO_DEVICE_RUNS.format(
+                root=os.path.dirname(tests), tests=tests,
+                tiny=_TINY)).splitlines()[-1])
     self.assertEqual(out["step"], 512)
     # Both devices' observations are merged: 512, not one device's 256.
     self.assertEqual(out["count"], 512.0)
@@ -213,9 +228,13 @@ class LearningTest(absltest.TestCase):
 
   def test_pendulum_clears_threshold(self):
     with tempfile.TemporaryDirectory() as run_dir:
-      summary = ppo.run(ppo.Config(
-          seed=0, total_steps=LEARNING_STEPS, eval_every=LEARNING_STEPS,
-          run_dir=run_dir, progress=False))
+      summary = ppo.run(
+          ppo.Config(
+              seed=0,
+              total_steps=LEARNING_STEPS,
+              eval_every=LEARNING_STEPS,
+              run_dir=run_dir,
+              progress=False))
     self.assertGreaterEqual(summary["final_eval_return"], LEARNING_THRESHOLD)
 
 

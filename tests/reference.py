@@ -48,16 +48,16 @@ def _u_expectation(fn, loc, scale):
   density = lambda u: fn(u) * stats.norm.pdf(u, loc, scale)
   lo, hi = loc - 40 * scale, loc + 40 * scale
   points = [0.0] if lo < 0.0 < hi else None
-  value, _ = integrate.quad(density, lo, hi, points=points, limit=500,
-                            epsabs=1e-12, epsrel=1e-12)
+  value, _ = integrate.quad(
+      density, lo, hi, points=points, limit=500, epsabs=1e-12, epsrel=1e-12)
   return value
 
 
 def tanh_normal_entropy_1d(loc, scale, low=-1.0, high=1.0):
   """`-E[log p(a)]` of one squashed dimension, integrated in `u`."""
   _, half = _half_range(low, high)
-  log_density = lambda u: (stats.norm.logpdf(u, loc, scale) - np.log(half) -
-                           log1m_tanh_sq(u))
+  log_density = lambda u: (
+      stats.norm.logpdf(u, loc, scale) - np.log(half) - log1m_tanh_sq(u))
   return -_u_expectation(log_density, loc, scale)
 
 
@@ -81,8 +81,13 @@ def tanh_normal_mode_1d(loc, scale, low=-1.0, high=1.0, points=2_000_001):
 
 def integrate_density_1d(logpdf, low, high):
   """`∫ exp(logpdf(a)) da` over `(low, high)`."""
-  value, _ = integrate.quad(lambda a: np.exp(logpdf(a)), low, high,
-                            limit=500, epsabs=1e-12, epsrel=1e-10)
+  value, _ = integrate.quad(
+      lambda a: np.exp(logpdf(a)),
+      low,
+      high,
+      limit=500,
+      epsabs=1e-12,
+      epsrel=1e-10)
   return value
 
 
@@ -99,7 +104,7 @@ def central_difference(fn, x, step=1e-6):
 
 def normal_kl(loc_p, scale_p, loc_q, scale_q):
   """`KL(N(loc_p, scale_p) || N(loc_q, scale_q))` summed over the last axis."""
-  loc_p, scale_p, loc_q, scale_q = (np.asarray(a, np.float64)
-                                    for a in (loc_p, scale_p, loc_q, scale_q))
-  return (np.log(scale_q / scale_p) +
-          (scale_p**2 + (loc_p - loc_q)**2) / (2 * scale_q**2) - 0.5).sum(-1)
+  loc_p, scale_p, loc_q, scale_q = (
+      np.asarray(a, np.float64) for a in (loc_p, scale_p, loc_q, scale_q))
+  return (np.log(scale_q / scale_p) + (scale_p**2 + (loc_p - loc_q)**2) /
+          (2 * scale_q**2) - 0.5).sum(-1)

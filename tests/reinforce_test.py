@@ -30,8 +30,8 @@ class ReinforceRunTest(absltest.TestCase):
   @classmethod
   def setUpClass(cls):
     super().setUpClass()
-    cls.summary = agent_testing.tiny_run(reinforce, total_steps=STEPS,
-                                         eval_every=CHUNK, **TINY)
+    cls.summary = agent_testing.tiny_run(
+        reinforce, total_steps=STEPS, eval_every=CHUNK, **TINY)
 
   def test_tiny_run_writes_run_folder(self):
     agent_testing.assert_run_folder(self, self.summary)
@@ -46,23 +46,24 @@ class ReinforceRunTest(absltest.TestCase):
     self.assertEqual(self.summary["total_steps"], steps[-1])
 
   def test_same_seed_is_bitwise_identical(self):
-    again = agent_testing.tiny_run(reinforce, total_steps=STEPS,
-                                   eval_every=CHUNK, **TINY)
-    self.assertEqual(agent_testing.eval_returns(self.summary),
-                     agent_testing.eval_returns(again))
+    again = agent_testing.tiny_run(
+        reinforce, total_steps=STEPS, eval_every=CHUNK, **TINY)
+    self.assertEqual(
+        agent_testing.eval_returns(self.summary),
+        agent_testing.eval_returns(again))
     for a, b in zip(
         jax.tree.leaves(agent_testing.final_state(reinforce, self.summary)),
         jax.tree.leaves(agent_testing.final_state(reinforce, again))):
       np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
   def test_resume_reproduces_uninterrupted_run(self):
-    agent_testing.assert_resume_reproduces(self, reinforce, chunk_steps=CHUNK,
-                                           **TINY)
+    agent_testing.assert_resume_reproduces(
+        self, reinforce, chunk_steps=CHUNK, **TINY)
 
   def test_gaussian_policy_on_pendulum(self):
     # Pendulum episodes always last 200 steps: 4 per iteration, 800 steps.
-    summary = agent_testing.tiny_run(reinforce, env="Pendulum-v1",
-                                     total_steps=800, eval_every=800, **TINY)
+    summary = agent_testing.tiny_run(
+        reinforce, env="Pendulum-v1", total_steps=800, eval_every=800, **TINY)
     agent_testing.assert_run_folder(self, summary)
     self.assertEqual(summary["total_steps"], 800)
 
@@ -74,13 +75,13 @@ class ReinforceRunTest(absltest.TestCase):
 class ReinforceFlagsTest(parameterized.TestCase):
 
   def test_bad_flags_fail_with_message(self):
-    agent_testing.assert_bad_flags(self, reinforce, (
-        (["--env", "Acrobot-v2"], "closest: ['Acrobot-v1'"),
-        (["--gamma", "1.5"], "gamma=1.5"),
-        (["--actor-lr", "0"], "`--actor-lr` must be > 0"),
-        (["--entropy-coef", "-1"], "entropy_coef=-1.0"),
-        (["--num-envs", "0"], "`--num-envs` must be > 0"),
-        (["--hidden-sizes", "0"], "`--hidden-sizes`")))
+    agent_testing.assert_bad_flags(
+        self, reinforce, ((["--env", "Acrobot-v2"], "closest: ['Acrobot-v1'"),
+                          (["--gamma", "1.5"], "gamma=1.5"),
+                          (["--actor-lr", "0"], "`--actor-lr` must be > 0"),
+                          (["--entropy-coef", "-1"], "entropy_coef=-1.0"),
+                          (["--num-envs", "0"], "`--num-envs` must be > 0"),
+                          (["--hidden-sizes", "0"], "`--hidden-sizes`")))
 
   def test_any_number_of_envs_divides_whole_episodes(self):
     # Iterations are whole episodes: no step-multiple rule applies.

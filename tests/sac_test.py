@@ -5,20 +5,26 @@ from absl.testing import absltest
 import agent_testing
 from examples import sac
 
-TINY = dict(hidden_sizes=(16, 16), batch_size=32, learning_starts=50,
-            eval_episodes=2)
+TINY = dict(
+    hidden_sizes=(16, 16), batch_size=32, learning_starts=50, eval_episodes=2)
 # A short run with the fast settings; the threshold has a wide margin over
 # what seeds 0-2 reach (-160 to -205 by 5k steps).
-LEARN = dict(total_steps=5_000, eval_every=500, hidden_sizes=(64, 64),
-             actor_lr=1e-3, critic_lr=1e-3, alpha_lr=1e-3, learning_starts=500)
+LEARN = dict(
+    total_steps=5_000,
+    eval_every=500,
+    hidden_sizes=(64, 64),
+    actor_lr=1e-3,
+    critic_lr=1e-3,
+    alpha_lr=1e-3,
+    learning_starts=500)
 LEARN_THRESHOLD = -400.0
 
 
 class SacTest(absltest.TestCase):
 
   def test_tiny_run_writes_run_folder(self):
-    summary = agent_testing.tiny_run(sac, total_steps=200, eval_every=100,
-                                     **TINY)
+    summary = agent_testing.tiny_run(
+        sac, total_steps=200, eval_every=100, **TINY)
     agent_testing.assert_run_folder(self, summary)
     self.assertEqual(summary["algo"], "sac")
     self.assertEqual(summary["total_steps"], 200)
@@ -28,22 +34,23 @@ class SacTest(absltest.TestCase):
 
   def test_learns_pendulum(self):
     summary = agent_testing.tiny_run(sac, seed=1, **LEARN)
-    self.assertGreater(max(agent_testing.eval_returns(summary)),
-                       LEARN_THRESHOLD)
+    self.assertGreater(
+        max(agent_testing.eval_returns(summary)), LEARN_THRESHOLD)
 
   def test_bad_flags_fail_with_message(self):
-    agent_testing.assert_bad_flags(self, sac, (
-        (["--total-steps", "-5"], "--total-steps"),
-        (["--env", "CartPole-v1"], "discrete actions; SAC needs continuous"),
-        (["--env", "gymnax:Acrobot-v1"], "examples/ppo.py"),
-        (["--env", "Nope-v0"], "gymnax has no environment 'Nope-v0'"),
-        (["--env", "Pendulum-v2"], "closest: ['Pendulum-v1'"),
-        (["--env", "mujoco:Hopper"], "suite must be one of"),
-        (["--num-envs", "3"], "--num-envs"),
-        (["--total-steps", "1502", "--num-envs", "4", "--eval-every", "500"],
-         "`--total-steps` must be a multiple of `--num-envs`"),
-        (["--learning-starts", "10000"], "would never update"),
-        (["--batch-size", "0"], "--batch-size")))
+    agent_testing.assert_bad_flags(
+        self, sac,
+        ((["--total-steps", "-5"], "--total-steps"),
+         (["--env", "CartPole-v1"], "discrete actions; SAC needs continuous"),
+         (["--env", "gymnax:Acrobot-v1"], "examples/ppo.py"),
+         (["--env", "Nope-v0"], "gymnax has no environment 'Nope-v0'"),
+         (["--env", "Pendulum-v2"], "closest: ['Pendulum-v1'"),
+         (["--env", "mujoco:Hopper"], "suite must be one of"),
+         (["--num-envs", "3"], "--num-envs"),
+         (["--total-steps", "1502", "--num-envs", "4", "--eval-every", "500"
+          ], "`--total-steps` must be a multiple of `--num-envs`"),
+         (["--learning-starts", "10000"], "would never update"),
+         (["--batch-size", "0"], "--batch-size")))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,7 @@ class ActionBoundsTest(parameterized.TestCase):
 
   def test_gymnasium_box(self):
     space = gym.spaces.Box(
-        np.array([-2.0, 0.0], np.float32), np.array([2.0, 1.0], np.float32)
-    )
+        np.array([-2.0, 0.0], np.float32), np.array([2.0, 1.0], np.float32))
     self._assert_bounds(space, [-2.0, 0.0], [2.0, 1.0])
 
   def test_gymnasium_pendulum_action_space(self):
@@ -32,8 +31,7 @@ class ActionBoundsTest(parameterized.TestCase):
 
   def test_gymnax_box_with_scalar_bounds_is_broadcast(self):
     self._assert_bounds(
-        gymnax_spaces.Box(-1.5, 3.0, (3,)), [-1.5] * 3, [3.0] * 3
-    )
+        gymnax_spaces.Box(-1.5, 3.0, (3,)), [-1.5] * 3, [3.0] * 3)
 
   def test_gymnax_pendulum_action_space(self):
     import gymnax  # pylint: disable=g-import-not-at-top
@@ -52,9 +50,10 @@ class ActionBoundsTest(parameterized.TestCase):
     self._assert_bounds(env, [-1.0], [1.0])
 
   def test_dm_env_bounded_array(self):
-    spec = dm_specs.BoundedArray(
-        (2,), np.float32, minimum=[-1.0, -3.0], maximum=1.0
-    )
+    spec = dm_specs.BoundedArray((2,),
+                                 np.float32,
+                                 minimum=[-1.0, -3.0],
+                                 maximum=1.0)
     self._assert_bounds(spec, [-1.0, -3.0], [1.0, 1.0])
 
   @parameterized.named_parameters(

@@ -46,14 +46,12 @@ class StdTransformTest(chex.TestCase):
     t = make_std_transform(kind)
     std = np.array([0.05, 0.3, 1.0, 2.5])
     np.testing.assert_allclose(
-        t(jnp.asarray(t.inverse(std), jnp.float32)), std, rtol=2e-6
-    )
+        t(jnp.asarray(t.inverse(std), jnp.float32)), std, rtol=2e-6)
 
   @parameterized.parameters("softplus", "clipped_exp", "tanh")
   def test_std_never_leaves_bounds(self, kind):
     t = make_std_transform(
-        kind, min_std=0.01, max_std=None if kind == "softplus" else 3.0
-    )
+        kind, min_std=0.01, max_std=None if kind == "softplus" else 3.0)
     std = np.asarray(t(jnp.asarray([-1e4, -50.0, 0.0, 50.0, 1e4], jnp.float32)))
     self.assertTrue(np.all(std >= 0.01 * (1 - 1e-6)))
     if t.max_std is not None:

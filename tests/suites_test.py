@@ -17,16 +17,35 @@ from examples import reinforce
 from examples import sac
 from examples import td3
 
-OFF_POLICY = dict(total_steps=200, eval_every=100, learning_starts=50,
-                  batch_size=16, hidden_sizes=(8,), eval_episodes=1)
+OFF_POLICY = dict(
+    total_steps=200,
+    eval_every=100,
+    learning_starts=50,
+    batch_size=16,
+    hidden_sizes=(8,),
+    eval_episodes=1)
 TINY = {
-    sac: OFF_POLICY,
-    td3: OFF_POLICY,
-    ppo: dict(num_envs=2, num_steps=50, num_minibatches=2, num_epochs=1,
-              total_steps=200, eval_every=100, hidden_sizes=(8,),
-              eval_episodes=1),
-    reinforce: dict(num_envs=2, total_steps=200, eval_every=100,
-                    hidden_sizes=(8,), eval_episodes=1),
+    sac:
+        OFF_POLICY,
+    td3:
+        OFF_POLICY,
+    ppo:
+        dict(
+            num_envs=2,
+            num_steps=50,
+            num_minibatches=2,
+            num_epochs=1,
+            total_steps=200,
+            eval_every=100,
+            hidden_sizes=(8,),
+            eval_episodes=1),
+    reinforce:
+        dict(
+            num_envs=2,
+            total_steps=200,
+            eval_every=100,
+            hidden_sizes=(8,),
+            eval_episodes=1),
 }
 SUITES = ("playground:CartpoleSwingup", "gymnasium:InvertedPendulum-v5")
 
@@ -48,10 +67,16 @@ class SuitesTest(parameterized.TestCase):
 
   @parameterized.parameters(sac, ppo)
   def test_resume_on_gymnasium_reproduces_uninterrupted_run(self, module):
-    tiny = {k: v for k, v in TINY[module].items()
-            if k not in ("total_steps", "eval_every")}
+    tiny = {
+        k: v
+        for k, v in TINY[module].items()
+        if k not in ("total_steps", "eval_every")
+    }
     agent_testing.assert_resume_reproduces(
-        self, module, chunk_steps=100, env="gymnasium:InvertedPendulum-v5",
+        self,
+        module,
+        chunk_steps=100,
+        env="gymnasium:InvertedPendulum-v5",
         **tiny)
 
 

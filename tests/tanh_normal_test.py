@@ -37,8 +37,8 @@ def _distrax_tanh(loc, scale):
 
 def _saturating_grid():
   """`loc` up to ±1e3 and `scale` from 1e-6 to 1e2, as `[N, 1]` arrays."""
-  loc, scale = np.meshgrid(np.array([-1e3, -20.0, -5.0, 0.0, 5.0, 20.0, 1e3]),
-                           np.logspace(-6, 2, 9))
+  loc, scale = np.meshgrid(
+      np.array([-1e3, -20.0, -5.0, 0.0, 5.0, 20.0, 1e3]), np.logspace(-6, 2, 9))
   return (loc.reshape(-1, 1).astype(np.float32),
           scale.reshape(-1, 1).astype(np.float32))
 
@@ -51,8 +51,8 @@ def _assert_finite(tree):
 class SamplingTest(chex.TestCase):
 
   @chex.variants(with_jit=True, without_jit=True)
-  @parameterized.parameters(
-      {"sample_shape": ()}, {"sample_shape": 1}, {"sample_shape": (2, 3)})
+  @parameterized.parameters({"sample_shape": ()}, {"sample_shape": 1},
+                            {"sample_shape": (2, 3)})
   def test_sample_matches_distrax(self, sample_shape):
     loc, scale = _params()
     ours = self.variant(lambda l, s: TanhNormal(l, s).sample(
@@ -60,8 +60,8 @@ class SamplingTest(chex.TestCase):
     theirs = self.variant(lambda l, s: _distrax_tanh(l, s).sample(
         seed=KEY, sample_shape=sample_shape))(loc, scale)
     self.assertEqual(ours.shape, theirs.shape)
-    np.testing.assert_array_max_ulp(np.asarray(ours), np.asarray(theirs),
-                                    maxulp=1)
+    np.testing.assert_array_max_ulp(
+        np.asarray(ours), np.asarray(theirs), maxulp=1)
 
   @chex.variants(with_jit=True, without_jit=True)
   def test_sample_is_rescaled_tanh_of_reparameterized_normal(self):
@@ -72,16 +72,14 @@ class SamplingTest(chex.TestCase):
     eps = jax.random.normal(KEY, (1,) + loc.shape)[0]
     np.testing.assert_allclose(pre_squash, loc + scale * eps, rtol=RTOL)
     centre, half = (HIGH[:2] + LOW[:2]) / 2, (HIGH[:2] - LOW[:2]) / 2
-    np.testing.assert_allclose(action[:, :2],
-                               centre + half * np.tanh(pre_squash[:, :2]),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        action[:, :2], centre + half * np.tanh(pre_squash[:, :2]), rtol=RTOL)
     # Under jit XLA may fuse `loc + scale * eps` into an FMA in one place only.
     np.testing.assert_array_max_ulp(action[:, 2], pre_squash[:, 2], maxulp=1)
 
   def test_samples_stay_inside_bounds(self):
     loc, scale = _saturating_grid()
-    action = TanhNormal(loc, scale, 0.5, 0.75).sample(seed=KEY,
-                                                      sample_shape=50)
+    action = TanhNormal(loc, scale, 0.5, 0.75).sample(seed=KEY, sample_shape=50)
     self.assertTrue(np.all((action >= 0.5) & (action <= 0.75)))
 
 
@@ -102,8 +100,9 @@ class LogProbTest(chex.TestCase):
     loc, scale = _params((16, 2))
     low, high = LOW[:2], HIGH[:2]
     action = TanhNormal(loc, scale, low, high).sample(seed=KEY)
-    ours = self.variant(lambda a: TanhNormal(loc, scale, low, high).log_prob(a))(
-        action)
+    ours = self.variant(
+        lambda a: TanhNormal(loc, scale, low, high).log_prob(a))(
+            action)
     expected = reference.tanh_normal_logpdf(action, loc, scale, low, high)
     np.testing.assert_allclose(ours, expected, rtol=1e-4, atol=1e-4)
 
@@ -113,9 +112,10 @@ class LogProbTest(chex.TestCase):
     action[:, 0] = 0.1
     action = action.astype(np.float32)
     ours = TanhNormal(loc, scale, LOW, HIGH).log_prob(action)
-    expected = (reference.tanh_normal_logpdf(action[:, :2], loc[:, :2],
-                                             scale[:, :2], LOW[:2], HIGH[:2]) +
-                DiagNormal(loc[:, 2:], scale[:, 2:]).log_prob(action[:, 2:]))
+    expected = (
+        reference.tanh_normal_logpdf(action[:, :2], loc[:, :2], scale[:, :2],
+                                     LOW[:2], HIGH[:2]) +
+        DiagNormal(loc[:, 2:], scale[:, 2:]).log_prob(action[:, 2:]))
     np.testing.assert_allclose(ours, expected, rtol=1e-4)
 
   @parameterized.parameters((0.3, 0.2, -1.0, 1.0), (-1.5, 2.0, -2.0, 3.0),
@@ -147,7 +147,7 @@ class PreSquashTest(chex.TestCase):
   def test_sample_log_prob_exact_for_tiny_scale(self, scale):
     # The rounded sample would quantise (u - loc) / scale; eps does not.
     loc, scale = np.full((4,), 2.0, np.float32), np.full((4,), scale,
-                                                        np.float32)
+                                                         np.float32)
     log_prob_fn = lambda l, s: TanhNormal(l, s).sample_and_log_prob(seed=KEY)[1]
     eps = np.asarray(jax.random.normal(KEY, (1, 4))[0], np.float64)
     u = 2.0 + np.float64(scale[0]) * eps
@@ -157,8 +157,8 @@ class PreSquashTest(chex.TestCase):
     # d/dscale of the Gaussian part is -1/scale; the log-det adds
     # -d log(1 - tanh(u)^2)/du * eps = 2 tanh(u) eps.
     grad = jax.grad(lambda s: log_prob_fn(loc, s))(scale)
-    np.testing.assert_allclose(grad, -1 / np.float64(scale) + 2 * np.tanh(u) *
-                               eps, rtol=1e-4)
+    np.testing.assert_allclose(
+        grad, -1 / np.float64(scale) + 2 * np.tanh(u) * eps, rtol=1e-4)
 
   def test_integer_seed_is_prng_key_of_that_seed(self):
     # Reference: distrax sampling with `jax.random.PRNGKey(3)` built here, so
@@ -173,11 +173,11 @@ class PreSquashTest(chex.TestCase):
     for seed in (3, np.int32(3), np.int64(3)):
       sample = dist.sample(seed=seed, sample_shape=4)
       action, log_prob = dist.sample_and_log_prob(seed=seed, sample_shape=4)
-      _, _, u = dist.sample_and_log_prob_with_pre_squash(seed=seed,
-                                                         sample_shape=4)
+      _, _, u = dist.sample_and_log_prob_with_pre_squash(
+          seed=seed, sample_shape=4)
       for value in (sample, action):
-        np.testing.assert_array_max_ulp(np.asarray(value),
-                                        np.asarray(expected), maxulp=1)
+        np.testing.assert_array_max_ulp(
+            np.asarray(value), np.asarray(expected), maxulp=1)
       np.testing.assert_allclose(log_prob, expected_log_prob, rtol=1e-4)
       np.testing.assert_allclose(u, pre_squash, rtol=RTOL)
 
@@ -186,12 +186,12 @@ class PreSquashTest(chex.TestCase):
     loc, scale = _params((4, 3))
     dist = TanhNormal(loc, scale, LOW, HIGH)
     action, log_prob, pre_squash = self.variant(
-        lambda: dist.sample_and_log_prob_with_pre_squash(seed=KEY,
-                                                         sample_shape=2))()
+        lambda: dist.sample_and_log_prob_with_pre_squash(
+            seed=KEY, sample_shape=2))()
     self.assertEqual(pre_squash.shape, (2, 4, 3))
     np.testing.assert_array_max_ulp(dist.squash(pre_squash), action, maxulp=1)
-    np.testing.assert_allclose(dist.log_prob_pre_squash(pre_squash), log_prob,
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        dist.log_prob_pre_squash(pre_squash), log_prob, rtol=RTOL)
     # Inverting a float32 action near a bound loses digits; u does not.
     np.testing.assert_allclose(dist.log_prob(action), log_prob, rtol=1e-3)
 
@@ -203,7 +203,8 @@ class PreSquashTest(chex.TestCase):
     self.assertEqual(float(dist.squash(u)[0, 0]), 1.0)
     np.testing.assert_allclose(
         dist.log_prob_pre_squash(u),
-        reference.tanh_normal_logpdf_from_pre_squash(u, loc, scale), rtol=RTOL)
+        reference.tanh_normal_logpdf_from_pre_squash(u, loc, scale),
+        rtol=RTOL)
 
 
 class FiniteTest(chex.TestCase):
@@ -219,8 +220,10 @@ class FiniteTest(chex.TestCase):
       return log_prob.sum(), rescored.sum()
 
     values = self.variant(losses)(loc, scale)
-    grads = [self.variant(jax.grad(lambda l, s, i=i: losses(l, s)[i], (0, 1)))(
-        loc, scale) for i in range(2)]
+    grads = [
+        self.variant(jax.grad(lambda l, s, i=i: losses(l, s)[i],
+                              (0, 1)))(loc, scale) for i in range(2)
+    ]
     _assert_finite((values, grads))
 
   @chex.variants(with_jit=True, without_jit=True)
@@ -240,8 +243,9 @@ class FiniteTest(chex.TestCase):
     loc, scale = _saturating_grid()
     dist = TanhNormal(loc, scale)
     _assert_finite((dist.entropy(), dist.mean(), dist.mode(), dist.median()))
-    _assert_finite(jax.grad(lambda l, s: TanhNormal(l, s).entropy().sum(),
-                            (0, 1))(loc, scale))
+    _assert_finite(
+        jax.grad(lambda l, s: TanhNormal(l, s).entropy().sum(), (0, 1))(loc,
+                                                                        scale))
 
 
 class GradientTest(chex.TestCase):
@@ -250,9 +254,10 @@ class GradientTest(chex.TestCase):
   def test_pathwise_sample_gradients(self):
     loc, scale = _params((3, 2))
     low, high = LOW[:2], HIGH[:2]
-    grad_loc, grad_scale = self.variant(jax.grad(
-        lambda l, s: TanhNormal(l, s, low, high).sample(seed=KEY).sum(),
-        (0, 1)))(loc, scale)
+    grad_loc, grad_scale = self.variant(
+        jax.grad(
+            lambda l, s: TanhNormal(l, s, low, high).sample(seed=KEY).sum(),
+            (0, 1)))(loc, scale)
     eps = np.asarray(jax.random.normal(KEY, (1,) + loc.shape)[0])
     dadu = (1 - np.tanh(loc + scale * eps)**2) * (high - low) / 2
     np.testing.assert_allclose(grad_loc, dadu, rtol=1e-4)
@@ -262,12 +267,13 @@ class GradientTest(chex.TestCase):
     loc, scale = _params((2,))
     low, high = LOW[:2], HIGH[:2]
     action = np.array([0.9, 0.6], np.float32)
-    grads = jax.grad(
-        lambda l, s: TanhNormal(l, s, low, high).log_prob(action), (0, 1))(
-            loc, scale)
-    numeric = (reference.central_difference(
-        lambda l: reference.tanh_normal_logpdf(action, l, scale, low, high),
-        loc), reference.central_difference(
+    grads = jax.grad(lambda l, s: TanhNormal(l, s, low, high).log_prob(action),
+                     (0, 1))(loc, scale)
+    numeric = (
+        reference.central_difference(
+            lambda l: reference.tanh_normal_logpdf(action, l, scale, low, high),
+            loc),
+        reference.central_difference(
             lambda s: reference.tanh_normal_logpdf(action, loc, s, low, high),
             scale))
     for ours, expected in zip(grads, numeric):
@@ -283,17 +289,21 @@ class SummaryTest(chex.TestCase):
     scale = np.exp(log_scale).reshape(-1, 1).astype(np.float32)
     entropy = self.variant(lambda l, s: TanhNormal(l, s, -2.0, 3.0).entropy())(
         loc, scale)
-    expected = [reference.tanh_normal_entropy_1d(l, s, -2.0, 3.0)
-                for l, s in zip(loc[:, 0].astype(np.float64),
-                                scale[:, 0].astype(np.float64))]
+    expected = [
+        reference.tanh_normal_entropy_1d(l, s, -2.0, 3.0)
+        for l, s in zip(loc[:,
+                            0].astype(np.float64), scale[:,
+                                                         0].astype(np.float64))
+    ]
     np.testing.assert_allclose(entropy, expected, atol=SUMMARY_ATOL)
 
   def test_entropy_is_deterministic_and_differentiable(self):
     loc, scale = _params((3, 2))
     grad = jax.grad(lambda l: TanhNormal(l, scale).entropy().sum())(loc)
     numeric = reference.central_difference(
-        lambda l: sum(reference.tanh_normal_entropy_1d(a, b)
-                      for a, b in zip(l.ravel(), scale.ravel())), loc, 1e-4)
+        lambda l: sum(
+            reference.tanh_normal_entropy_1d(a, b)
+            for a, b in zip(l.ravel(), scale.ravel())), loc, 1e-4)
     np.testing.assert_allclose(grad, numeric, atol=1e-3)
 
   @chex.variants(with_jit=True, without_jit=True)
@@ -301,26 +311,27 @@ class SummaryTest(chex.TestCase):
     loc = np.array([[-3.0], [-0.4], [0.0], [1.0], [4.0]], np.float32)
     scale = np.array([[0.01], [0.3], [2.0], [0.8], [6.0]], np.float32)
     mean = self.variant(lambda: TanhNormal(loc, scale, 0.5, 0.75).mean())()
-    expected = [reference.tanh_normal_mean_1d(l, s, 0.5, 0.75)
-                for l, s in zip(loc[:, 0], scale[:, 0])]
+    expected = [
+        reference.tanh_normal_mean_1d(l, s, 0.5, 0.75)
+        for l, s in zip(loc[:, 0], scale[:, 0])
+    ]
     np.testing.assert_allclose(mean[:, 0], expected, atol=SUMMARY_ATOL)
 
   def test_median_is_rescaled_tanh_of_loc(self):
     loc, scale = _params((3, 3))
     median = TanhNormal(loc, scale, LOW, HIGH).median()
     centre, half = (HIGH[:2] + LOW[:2]) / 2, (HIGH[:2] - LOW[:2]) / 2
-    np.testing.assert_allclose(median[:, :2], centre + half * np.tanh(loc[:, :2]),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        median[:, :2], centre + half * np.tanh(loc[:, :2]), rtol=RTOL)
     np.testing.assert_array_equal(median[:, 2], loc[:, 2])
 
   @chex.variants(with_jit=True, without_jit=True)
   @parameterized.parameters((0.0, 0.5), (0.0, 0.9), (0.0, 3.0), (0.3, 0.5),
-                            (-0.2, 1.2), (1.5, 0.8), (-2.0, 0.1),
-                            (0.05, 0.72))
+                            (-0.2, 1.2), (1.5, 0.8), (-2.0, 0.1), (0.05, 0.72))
   def test_mode_matches_grid_search(self, loc, scale):
-    mode = self.variant(
-        lambda: TanhNormal(np.array([loc], np.float32),
-                           np.array([scale], np.float32), -2.0, 3.0).mode())()
+    mode = self.variant(lambda: TanhNormal(
+        np.array([loc], np.float32), np.array([scale], np.float32), -2.0, 3.0).
+                        mode())()
     expected, step = reference.tanh_normal_mode_1d(loc, scale, -2.0, 3.0)
     if loc == 0.0:  # Symmetric in u: both modes are argmaxes; take the upper.
       expected = max(expected, 2 * 0.5 - expected)  # Centre 0.5.
@@ -348,10 +359,12 @@ class KLTest(chex.TestCase):
   def test_kl_equals_base_kl(self):
     loc_p, scale_p = _params(seed=0)
     loc_q, scale_q = _params(seed=1)
-    kl = self.variant(lambda: TanhNormal(loc_p, scale_p, -2.0, 3.0).kl_divergence(
-        TanhNormal(loc_q, scale_q, -2.0, 3.0)))()
+    kl = self.variant(lambda: TanhNormal(loc_p, scale_p, -2.0, 3.0).
+                      kl_divergence(TanhNormal(loc_q, scale_q, -2.0, 3.0)))()
     np.testing.assert_allclose(
-        kl, reference.normal_kl(loc_p, scale_p, loc_q, scale_q), rtol=1e-5,
+        kl,
+        reference.normal_kl(loc_p, scale_p, loc_q, scale_q),
+        rtol=1e-5,
         atol=1e-6)
 
   def test_kl_matches_monte_carlo(self):
@@ -362,8 +375,8 @@ class KLTest(chex.TestCase):
     action, log_p = p.sample_and_log_prob(seed=KEY, sample_shape=200_000)
     samples = np.asarray(log_p - q.log_prob(action), np.float64)
     stderr = samples.std() / np.sqrt(samples.size)
-    self.assertLess(abs(samples.mean() - float(p.kl_divergence(q))),
-                    5 * stderr + 1e-3)
+    self.assertLess(
+        abs(samples.mean() - float(p.kl_divergence(q))), 5 * stderr + 1e-3)
 
   def test_kl_with_other_bounds_raises(self):
     with self.assertRaisesRegex(ValueError, "same bounds"):
@@ -374,8 +387,9 @@ class KLTest(chex.TestCase):
 class DtypeAndTransformTest(chex.TestCase):
 
   def test_bfloat16_computes_in_float32(self):
-    dist = TanhNormal(jnp.zeros((2, 3), jnp.bfloat16),
-                      jnp.ones((2, 3), jnp.bfloat16), LOW, HIGH)
+    dist = TanhNormal(
+        jnp.zeros((2, 3), jnp.bfloat16), jnp.ones((2, 3), jnp.bfloat16), LOW,
+        HIGH)
     action, log_prob = dist.sample_and_log_prob(seed=KEY)
     for value in (action, log_prob, dist.entropy(), dist.mode(), dist.mean(),
                   dist.log_prob(action.astype(jnp.bfloat16))):
@@ -393,9 +407,8 @@ class DtypeAndTransformTest(chex.TestCase):
     loc, scale = _params((4, 3))
     action = TanhNormal(loc, scale, LOW, HIGH).sample(seed=KEY)
     batched = TanhNormal(loc, scale, LOW, HIGH).log_prob(action)
-    mapped = jax.vmap(
-        lambda l, s, a: TanhNormal(l, s, LOW, HIGH).log_prob(a))(loc, scale,
-                                                                 action)
+    mapped = jax.vmap(lambda l, s, a: TanhNormal(l, s, LOW, HIGH).log_prob(a))(
+        loc, scale, action)
     np.testing.assert_allclose(mapped, batched, rtol=RTOL)
 
   def test_vmap_returns_distribution(self):
@@ -428,8 +441,8 @@ class BadInputTest(parameterized.TestCase):
        r"shape \(2,\), got shapes \(3,\) and \(\)"),
       ("nan_bound", np.zeros(2), np.ones(2), np.nan, 1.0, ValueError,
        "must not be NaN"),
-      ("int_loc", np.zeros(2, np.int32), np.ones(2), -1.0, 1.0, TypeError,
-       "floating-point"),
+      ("int_loc", np.zeros(
+          2, np.int32), np.ones(2), -1.0, 1.0, TypeError, "floating-point"),
       ("negative_scale", np.zeros(2), -np.ones(2), -1.0, 1.0, ValueError,
        "`scale` must be finite and > 0"),
   )
@@ -452,8 +465,9 @@ class DistraxRegressionTest(absltest.TestCase):
       key = jax.random.PRNGKey(seed)
       theirs = _distrax_tanh(loc, scale)
       ours = TanhNormal(loc, scale)
-      self.assertFalse(np.all(np.isfinite(theirs.log_prob(theirs.sample(
-          seed=key)))))  # distrax: NaN.
+      self.assertFalse(
+          np.all(np.isfinite(theirs.log_prob(
+              theirs.sample(seed=key)))))  # distrax: NaN.
       _assert_finite(ours.log_prob(ours.sample(seed=key)))
 
   def test_issue_216_log_prob_of_saturated_sample(self):
@@ -461,8 +475,8 @@ class DistraxRegressionTest(absltest.TestCase):
     action = jnp.array([[1.0, -1.0]])  # What float32 tanh gives when saturated.
     self.assertTrue(np.isnan(_distrax_tanh(loc, scale).log_prob(action)[0]))
     _assert_finite(TanhNormal(loc, scale).log_prob(action))
-    _assert_finite(jax.grad(
-        lambda l: TanhNormal(l, scale).log_prob(action).sum())(loc))
+    _assert_finite(
+        jax.grad(lambda l: TanhNormal(l, scale).log_prob(action).sum())(loc))
 
   def test_issue_235_tiny_scale_sample_in_bounds(self):
     # The issue's log-std of -100 underflows float32 to 0; -30 does not.

@@ -10,8 +10,12 @@ from examples import td3
 from examples.plumbing import flags
 
 # Updates start after step 50; a buffer of 100 wraps within 200 steps.
-TINY = dict(hidden_sizes=(16, 16), batch_size=32, learning_starts=50,
-            buffer_size=100, eval_episodes=2)
+TINY = dict(
+    hidden_sizes=(16, 16),
+    batch_size=32,
+    learning_starts=50,
+    buffer_size=100,
+    eval_episodes=2)
 STEPS, CHUNK = 200, 100
 # The same actor applied eagerly and inside the jitted chunk.
 RTOL = 1e-6
@@ -22,8 +26,8 @@ class Td3RunTest(absltest.TestCase):
   @classmethod
   def setUpClass(cls):
     super().setUpClass()
-    cls.summary = agent_testing.tiny_run(td3, total_steps=STEPS,
-                                         eval_every=CHUNK, **TINY)
+    cls.summary = agent_testing.tiny_run(
+        td3, total_steps=STEPS, eval_every=CHUNK, **TINY)
     cls.state = agent_testing.final_state(td3, cls.summary)
 
   def test_tiny_run_writes_run_folder(self):
@@ -33,17 +37,18 @@ class Td3RunTest(absltest.TestCase):
     self.assertLen(agent_testing.eval_returns(self.summary), STEPS // CHUNK)
 
   def test_same_seed_is_bitwise_identical(self):
-    again = agent_testing.tiny_run(td3, total_steps=STEPS, eval_every=CHUNK,
-                                   **TINY)
-    self.assertEqual(agent_testing.eval_returns(self.summary),
-                     agent_testing.eval_returns(again))
-    for a, b in zip(jax.tree.leaves(self.state),
-                    jax.tree.leaves(agent_testing.final_state(td3, again))):
+    again = agent_testing.tiny_run(
+        td3, total_steps=STEPS, eval_every=CHUNK, **TINY)
+    self.assertEqual(
+        agent_testing.eval_returns(self.summary),
+        agent_testing.eval_returns(again))
+    for a, b in zip(
+        jax.tree.leaves(self.state),
+        jax.tree.leaves(agent_testing.final_state(td3, again))):
       np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
   def test_resume_reproduces_uninterrupted_run(self):
-    agent_testing.assert_resume_reproduces(self, td3, chunk_steps=CHUNK,
-                                           **TINY)
+    agent_testing.assert_resume_reproduces(self, td3, chunk_steps=CHUNK, **TINY)
 
   def test_actor_updates_every_policy_delay_critic_updates(self):
     # One update after each step once more than `learning_starts` are stored.
@@ -57,12 +62,14 @@ class Td3RunTest(absltest.TestCase):
     config = td3.Config(**{**TINY, "total_steps": STEPS, "eval_every": CHUNK})
     initial = jax.jit(td3.make_agent(config).init)(jax.random.PRNGKey(0))
     params = self.state.params
-    for online, target, start in (
-        (params.actor, params.target_actor, initial.params.target_actor),
-        (params.critic, params.target_critic, initial.params.target_critic)):
-      gap = lambda a, b: max(jax.tree.leaves(jax.tree.map(
-          lambda x, y: float(np.abs(x - y).max()), a, b)))
-      self.assertGreater(gap(target, start), 0.0)   # The targets moved...
+    for online, target, start in ((params.actor, params.target_actor,
+                                   initial.params.target_actor),
+                                  (params.critic, params.target_critic,
+                                   initial.params.target_critic)):
+      gap = lambda a, b: max(
+          jax.tree.leaves(
+              jax.tree.map(lambda x, y: float(np.abs(x - y).max()), a, b)))
+      self.assertGreater(gap(target, start), 0.0)  # The targets moved...
       self.assertGreater(gap(online, target), 0.0)  # ...but lag behind.
 
   def test_buffer_wraps_and_holds_actions_within_bounds(self):
@@ -78,9 +85,15 @@ class Td3UpdateTest(parameterized.TestCase):
   @parameterized.parameters((3, False), (4, True))
   def test_targets_follow_every_target_delay_updates(self, updates, equal):
     # With tau=1 a target update copies the critic; one update per step.
-    config = td3.Config(tau=1.0, target_delay=2, learning_starts=0,
-                        total_steps=updates, eval_every=updates, batch_size=4,
-                        hidden_sizes=(8,), progress=False)
+    config = td3.Config(
+        tau=1.0,
+        target_delay=2,
+        learning_starts=0,
+        total_steps=updates,
+        eval_every=updates,
+        batch_size=4,
+        hidden_sizes=(8,),
+        progress=False)
     agent = td3.make_agent(config)
     state = jax.jit(agent.train)(agent.init(jax.random.PRNGKey(0)), updates)
     self.assertEqual(int(state.opt_state.updates), updates)
@@ -89,9 +102,14 @@ class Td3UpdateTest(parameterized.TestCase):
     self.assertEqual(all(jax.tree.leaves(same)), equal)
 
   def test_zero_exploration_noise_acts_with_the_actor(self):
-    config = td3.Config(exploration_noise=0.0, learning_starts=0,
-                        total_steps=1, eval_every=1, batch_size=4,
-                        hidden_sizes=(8,), progress=False)
+    config = td3.Config(
+        exploration_noise=0.0,
+        learning_starts=0,
+        total_steps=1,
+        eval_every=1,
+        batch_size=4,
+        hidden_sizes=(8,),
+        progress=False)
     agent = td3.make_agent(config)
     state = agent.init(jax.random.PRNGKey(0))
     expected = agent.eval_policy(state.params.actor, state.obs)[0]
@@ -102,17 +120,19 @@ class Td3UpdateTest(parameterized.TestCase):
 class Td3FlagsTest(parameterized.TestCase):
 
   def test_bad_flags_fail_with_message(self):
-    agent_testing.assert_bad_flags(self, td3, (
-        (["--env", "CartPole-v1"], "discrete actions; TD3 needs continuous"),
-        (["--env", "CartPole-v1"], "reinforce.py"),
-        (["--env", "Nope-v0"], "--env"),
-        (["--learning-starts", "10000"], "would never update"),
-        (["--exploration-noise", "-0.1"], "`--exploration-noise` must be >= 0"),
-        (["--target-noise-clip", "-1"], "`--target-noise-clip` must be >= 0"),
-        (["--policy-delay", "0"], "`--policy-delay` must be > 0"),
-        (["--target-delay", "0"], "`--target-delay` must be > 0"),
-        (["--hidden-sizes", "64", "0"], "`--hidden-sizes`"),
-        (["--batch-size", "0"], "--batch-size")))
+    agent_testing.assert_bad_flags(
+        self, td3,
+        ((["--env", "CartPole-v1"], "discrete actions; TD3 needs continuous"),
+         (["--env", "CartPole-v1"], "reinforce.py"),
+         (["--env", "Nope-v0"], "--env"),
+         (["--learning-starts", "10000"], "would never update"),
+         (["--exploration-noise", "-0.1"
+          ], "`--exploration-noise` must be >= 0"),
+         (["--target-noise-clip", "-1"], "`--target-noise-clip` must be >= 0"),
+         (["--policy-delay", "0"], "`--policy-delay` must be > 0"),
+         (["--target-delay", "0"], "`--target-delay` must be > 0"),
+         (["--hidden-sizes", "64", "0"], "`--hidden-sizes`"),
+         (["--batch-size", "0"], "--batch-size")))
 
   @parameterized.parameters(("Pendulum-v1", 1),
                             ("gymnax:MountainCarContinuous-v0", 1))
@@ -132,8 +152,8 @@ class Td3FlagsTest(parameterized.TestCase):
          config.critic_lr, config.learning_starts, config.policy_delay,
          config.target_delay, config.exploration_noise, config.target_noise,
          config.target_noise_clip, config.gamma, config.tau),
-        ("gymnax:Pendulum-v1", (256, 256), 256, 3e-4, 3e-4, 1_000, 2, 1, 0.1, 0.2,
-         0.5, 0.99, 0.005))
+        ("gymnax:Pendulum-v1",
+         (256, 256), 256, 3e-4, 3e-4, 1_000, 2, 1, 0.1, 0.2, 0.5, 0.99, 0.005))
 
 
 if __name__ == "__main__":

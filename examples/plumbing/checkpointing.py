@@ -42,16 +42,20 @@ def _fingerprint(tree: Any) -> dict:
   """The treedef and each leaf's path, shape and dtype, JSON-friendly."""
   leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
   return {
-      "treedef": str(jax.tree.structure(tree)),
-      "leaves": [[jax.tree_util.keystr(path), list(np.shape(leaf)),
-                  str(getattr(leaf, "dtype", type(leaf).__name__))]
-                 for path, leaf in leaves],
+      "treedef":
+          str(jax.tree.structure(tree)),
+      "leaves": [[
+          jax.tree_util.keystr(path),
+          list(np.shape(leaf)),
+          str(getattr(leaf, "dtype",
+                      type(leaf).__name__))
+      ] for path, leaf in leaves],
   }
 
 
 def _manager(run_dir: str, keep: int = 1) -> ocp.CheckpointManager:
-  options = ocp.CheckpointManagerOptions(max_to_keep=keep,
-                                         enable_async_checkpointing=False)
+  options = ocp.CheckpointManagerOptions(
+      max_to_keep=keep, enable_async_checkpointing=False)
   path = os.path.abspath(os.path.join(run_dir, _SUBDIR))
   return ocp.CheckpointManager(path, options=options)
 
@@ -67,8 +71,12 @@ def latest_step(run_dir: str) -> int | None:
     manager.close()
 
 
-def save_checkpoint(run_dir: str, state: Any, step: int, *,
-                    meta: dict | None = None, keep: int = 1) -> str:
+def save_checkpoint(run_dir: str,
+                    state: Any,
+                    step: int,
+                    *,
+                    meta: dict | None = None,
+                    keep: int = 1) -> str:
   """Writes `state` atomically as the checkpoint for `step`.
 
   Args:
@@ -93,16 +101,20 @@ def save_checkpoint(run_dir: str, state: Any, step: int, *,
       raise ValueError(f"save_checkpoint: a checkpoint for step={step} "
                        f"already exists in {run_dir}; save a later step.")
     meta = dict(meta or {}, step=int(step), fingerprint=_fingerprint(state))
-    manager.save(int(step), args=ocp.args.Composite(
-        state=ocp.args.StandardSave(_non_empty(state)),
-        meta=ocp.args.JsonSave(meta)))
+    manager.save(
+        int(step),
+        args=ocp.args.Composite(
+            state=ocp.args.StandardSave(_non_empty(state)),
+            meta=ocp.args.JsonSave(meta)))
     manager.wait_until_finished()
   finally:
     manager.close()
   return os.path.join(run_dir, _SUBDIR, str(step))
 
 
-def restore_checkpoint(run_dir: str, target_state: Any, *,
+def restore_checkpoint(run_dir: str,
+                       target_state: Any,
+                       *,
                        step: int | None = None) -> Restored:
   """Restores a checkpoint into the structure of `target_state`.
 
@@ -130,14 +142,16 @@ def restore_checkpoint(run_dir: str, target_state: Any, *,
           f"restore_checkpoint: no complete checkpoint (step={step}) in "
           f"{os.path.join(run_dir, _SUBDIR)}; pass the folder given to "
           "save_checkpoint.")
-    meta = manager.restore(step, args=ocp.args.Composite(
-        meta=ocp.args.JsonRestore()))["meta"]
+    meta = manager.restore(
+        step, args=ocp.args.Composite(meta=ocp.args.JsonRestore()))["meta"]
     _check_fingerprint(meta["fingerprint"], _fingerprint(target_state))
-    state = manager.restore(step, args=ocp.args.Composite(
-        state=ocp.args.StandardRestore(_non_empty(target_state))))["state"]
+    state = manager.restore(
+        step,
+        args=ocp.args.Composite(
+            state=ocp.args.StandardRestore(_non_empty(target_state))))["state"]
     leaves, treedef = jax.tree.flatten(target_state)
-    state = treedef.unflatten([state.get(str(i), leaf)
-                               for i, leaf in enumerate(leaves)])
+    state = treedef.unflatten(
+        [state.get(str(i), leaf) for i, leaf in enumerate(leaves)])
   finally:
     manager.close()
   return Restored(state, int(step), meta)
@@ -145,8 +159,11 @@ def restore_checkpoint(run_dir: str, target_state: Any, *,
 
 def _non_empty(tree: Any) -> dict[str, Any]:
   """The leaves with elements, keyed by their index among all leaves."""
-  return {str(i): leaf for i, leaf in enumerate(jax.tree.leaves(tree))
-          if np.size(leaf)}
+  return {
+      str(i): leaf
+      for i, leaf in enumerate(jax.tree.leaves(tree))
+      if np.size(leaf)
+  }
 
 
 def _check_fingerprint(saved: dict, target: dict) -> None:

@@ -41,7 +41,7 @@ def evaluate(env: Env, policy_fn: Callable[[Any, jax.Array], jax.Array],
     running = running & ~(out.terminated | out.truncated)
     return (state, out.obs, total, running), None
 
-  init = (state, obs, jnp.zeros((env.num_envs,), jnp.float32),
-          jnp.ones((env.num_envs,), bool))
+  init = (state, obs, jnp.zeros((env.num_envs,),
+                                jnp.float32), jnp.ones((env.num_envs,), bool))
   keys = jax.random.split(step_key, env.max_episode_steps)
   return jax.lax.scan(step, init, keys)[0][2]

@@ -36,7 +36,11 @@ class Experiment:
   those of the checkpointed sessions.
   """
 
-  def __init__(self, algo: str, config: Any, threshold: float | None, *,
+  def __init__(self,
+               algo: str,
+               config: Any,
+               threshold: float | None,
+               *,
                start: float | None = None):
     """Starts the clock and makes the run folder (unless resuming).
 
@@ -56,8 +60,9 @@ class Experiment:
       self.path = config.resume
       self._write_config()  # A raised --total-steps holds for later resumes.
       return
-    stem = os.path.join(config.run_dir, f"{algo}-{config.env.replace(':', '-')}"
-                        f"-{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}")
+    stem = os.path.join(
+        config.run_dir, f"{algo}-{config.env.replace(':', '-')}"
+        f"-{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}")
     self.path, n = stem, 1
     while os.path.exists(self.path):  # Two runs started in one second.
       n += 1
@@ -84,8 +89,8 @@ class Experiment:
     """
     if not self.config.resume:
       return target_state, 0
-    state, step, meta = checkpointing.restore_checkpoint(self.path,
-                                                         target_state)
+    state, step, meta = checkpointing.restore_checkpoint(
+        self.path, target_state)
     if host is not None:
       with open(os.path.join(self.path, _HOST_FILE.format(step=step)),
                 "rb") as f:
@@ -126,11 +131,16 @@ class Experiment:
 
   def save(self, state: Any, step: int, host: Any = None) -> None:
     """Checkpoints `state` (and `host`'s envs) with the evals and clocks."""
-    meta = dict(algo=self.algo, env=self.config.env, evals=self.evals,
-                wall_s=self.wall_s, compile_s=self.compile_s)
+    meta = dict(
+        algo=self.algo,
+        env=self.config.env,
+        evals=self.evals,
+        wall_s=self.wall_s,
+        compile_s=self.compile_s)
     if host is not None:  # One file per step, complete before it counts.
-      _write_atomically(os.path.join(self.path, _HOST_FILE.format(step=step)),
-                        host.snapshot())
+      _write_atomically(
+          os.path.join(self.path, _HOST_FILE.format(step=step)),
+          host.snapshot())
     checkpointing.save_checkpoint(self.path, state, step, meta=meta)
     if host is not None:  # The checkpoint is committed: older files go.
       for name in os.listdir(self.path):
@@ -150,18 +160,23 @@ class Experiment:
     wall_s, session_s = self.wall_s, time.perf_counter() - self._start
     running_s = session_s - (self.compile_s - self._compile_before)
     report.plot_learning_curve(
-        os.path.join(self.path, "learning_curve.png"), self.evals,
-        self.threshold,
+        os.path.join(self.path,
+                     "learning_curve.png"), self.evals, self.threshold,
         f"{self.algo} on {self.config.env}, seed {self.config.seed}")
     summary = dict(
-        algo=self.algo, env=self.config.env, seed=self.config.seed,
+        algo=self.algo,
+        env=self.config.env,
+        seed=self.config.seed,
         total_steps=int(step),
-        final_eval_return=(float(np.mean(self.evals[-1][1])) if self.evals
-                           else None),
-        wall_s=wall_s, compile_s=self.compile_s,
+        final_eval_return=(float(np.mean(self.evals[-1][1]))
+                           if self.evals else None),
+        wall_s=wall_s,
+        compile_s=self.compile_s,
         steps_per_s=(step - self.start_step) / max(running_s, 1e-9),
-        threshold=self.threshold, time_to_threshold_s=self.time_to_threshold_s,
-        run_dir=self.path, config=dataclasses.asdict(self.config))
+        threshold=self.threshold,
+        time_to_threshold_s=self.time_to_threshold_s,
+        run_dir=self.path,
+        config=dataclasses.asdict(self.config))
     with open(os.path.join(self.path, "summary.json"), "w") as f:
       json.dump(summary, f, indent=2)
     return summary
@@ -170,10 +185,9 @@ class Experiment:
     return self.threshold is not None and np.mean(returns) >= self.threshold
 
   def _write_config(self) -> None:
-    text = json.dumps(dict(algo=self.algo,
-                           config=dataclasses.asdict(self.config)), indent=2)
-    _write_atomically(os.path.join(self.path, flags.CONFIG_FILE),
-                      text.encode())
+    text = json.dumps(
+        dict(algo=self.algo, config=dataclasses.asdict(self.config)), indent=2)
+    _write_atomically(os.path.join(self.path, flags.CONFIG_FILE), text.encode())
 
   def _write_csv(self) -> None:
     episodes = self.config.eval_episodes

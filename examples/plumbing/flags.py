@@ -122,14 +122,17 @@ class CommonConfig:
 
 
 def _parse_optional(kind: type) -> Callable[[str], Any]:
+
   def parse(text: str) -> Any:
     return None if text.lower() == "none" else kind(text)
+
   parse.__name__ = kind.__name__  # Named in argparse's "invalid value" error.
   return parse
 
 
-def make_parser(config_cls: type, *, suppress_defaults: bool = False
-                ) -> argparse.ArgumentParser:
+def make_parser(config_cls: type,
+                *,
+                suppress_defaults: bool = False) -> argparse.ArgumentParser:
   """Builds an argparse parser with one flag per field of `config_cls`.
 
   Field `total_steps` becomes `--total-steps`; bools become `--x/--no-x`;
@@ -175,8 +178,10 @@ def make_parser(config_cls: type, *, suppress_defaults: bool = False
 
 def _tuples(config_cls: type, values: dict[str, Any]) -> dict[str, Any]:
   hints = typing.get_type_hints(config_cls)
-  return {name: tuple(value) if typing.get_origin(hints[name]) is tuple
-          else value for name, value in values.items()}
+  return {
+      name: tuple(value) if typing.get_origin(hints[name]) is tuple else value
+      for name, value in values.items()
+  }
 
 
 def saved_config(run_folder: str) -> dict[str, Any]:
@@ -197,12 +202,17 @@ def check_resume(algo: str, config: Any) -> None:
     raise FlagError(
         f"`--resume` {config.resume} is a {saved['algo']} run; continue it "
         f"with examples/{saved['algo']}.py, not {algo}.")
-  ours = _tuples(type(config), {k: v for k, v in saved["config"].items()
-                                if k in dataclasses.asdict(config)})
+  ours = _tuples(
+      type(config), {
+          k: v
+          for k, v in saved["config"].items()
+          if k in dataclasses.asdict(config)
+      })
   differing = [
       f"{flag_name(k)} {ours[k]!r} (run) vs {v!r} (now)"
       for k, v in dataclasses.asdict(config).items()
-      if k not in RESUMABLE_FLAGS and k in ours and ours[k] != v]
+      if k not in RESUMABLE_FLAGS and k in ours and ours[k] != v
+  ]
   if differing:
     raise FlagError(
         f"`--resume` {config.resume} was trained with other flags: "
@@ -226,10 +236,13 @@ def parse_config(config_cls: type, argv: list[str] | None = None) -> Any:
   values = _tuples(config_cls, vars(parser.parse_args(argv)))
   if values.get("resume") and os.path.isfile(
       os.path.join(values["resume"], CONFIG_FILE)):
-    given = vars(make_parser(config_cls, suppress_defaults=True).parse_args(
-        argv))
-    saved = {k: v for k, v in saved_config(values["resume"])["config"].items()
-             if k in values and k not in given and k not in RUN_ONLY_FLAGS}
+    given = vars(
+        make_parser(config_cls, suppress_defaults=True).parse_args(argv))
+    saved = {
+        k: v
+        for k, v in saved_config(values["resume"])["config"].items()
+        if k in values and k not in given and k not in RUN_ONLY_FLAGS
+    }
     values.update(_tuples(config_cls, saved))
   try:
     return config_cls(**values)
@@ -237,7 +250,8 @@ def parse_config(config_cls: type, argv: list[str] | None = None) -> Any:
     parser.error(str(e))
 
 
-def main(config_cls: type, run: Callable[[Any], Any],
+def main(config_cls: type,
+         run: Callable[[Any], Any],
          argv: list[str] | None = None) -> Any:
   """Parses the flags and calls `run(config)`.
 

@@ -57,7 +57,10 @@ class Agent(NamedTuple):
   step_unit: int
 
 
-def run_agent(algo: str, config: Any, make_agent: Callable[[Any], Agent], *,
+def run_agent(algo: str,
+              config: Any,
+              make_agent: Callable[[Any], Agent],
+              *,
               init_options: dict[str, Any] | None = None) -> dict[str, Any]:
   """Trains an agent chunk by chunk, evaluating and checkpointing in between.
 
@@ -86,34 +89,41 @@ def run_agent(algo: str, config: Any, make_agent: Callable[[Any], Agent], *,
     summary = _summary(config.resume)
     if saved_step >= config.total_steps and summary is not None and (
         summary["total_steps"] == saved_step):
-      report.status(f"{config.resume} is complete at step {saved_step:,} "
-                    f"(--total-steps {config.total_steps:,}); nothing to do. "
-                    "Raise --total-steps to train longer.", show)
+      report.status(
+          f"{config.resume} is complete at step {saved_step:,} "
+          f"(--total-steps {config.total_steps:,}); nothing to do. "
+          "Raise --total-steps to train longer.", show)
       return summary  # Else (killed before its summary): finish it below.
-  report.status(f"{algo} on {config.env}, seed {config.seed}: building the "
-                "environments and networks", show)
+  report.status(
+      f"{algo} on {config.env}, seed {config.seed}: building the "
+      "environments and networks", show)
   agent = make_agent(config)  # Raises FlagError before anything is written.
-  eval_env = envs.make(config.env, config.eval_episodes,
-                       brax_backend=config.brax_backend, auto_reset=False)
-  threshold = (agent.env.threshold if config.threshold is None
-               else config.threshold)
+  eval_env = envs.make(
+      config.env,
+      config.eval_episodes,
+      brax_backend=config.brax_backend,
+      auto_reset=False)
+  threshold = (
+      agent.env.threshold if config.threshold is None else config.threshold)
   exp = experiment.Experiment(algo, config, threshold, start=start)
   report.status(f"run folder {exp.path}", show)
   bar = report.Progress(config.total_steps, disable=not show)
   init_key, eval_key = jax.random.split(jax.random.PRNGKey(config.seed))
-  init = exp.compile(jax.jit(agent.init, compiler_options=init_options),
-                     init_key)
+  init = exp.compile(
+      jax.jit(agent.init, compiler_options=init_options), init_key)
   state, step = exp.restore(init(init_key), agent.env.host)
   train = exp.compile(agent.train, state, jnp.int32(agent.step_unit))
   evaluate = exp.compile(
       functools.partial(evaluation.evaluate, eval_env, agent.eval_policy),
       agent.policy_params(state), eval_key)
-  report.status(f"compiled in {exp.compile_s:.1f} s; training from step "
-                f"{step:,} to {config.total_steps:,}", show)
+  report.status(
+      f"compiled in {exp.compile_s:.1f} s; training from step "
+      f"{step:,} to {config.total_steps:,}", show)
   bar.training()
   bar.update(step)
-  bar_steps = max(agent.step_unit, config.eval_every // BAR_UPDATES_PER_EVAL
-                  // agent.step_unit * agent.step_unit)
+  bar_steps = max(
+      agent.step_unit, config.eval_every // BAR_UPDATES_PER_EVAL //
+      agent.step_unit * agent.step_unit)
   while step < config.total_steps:
     end = min((step // config.eval_every + 1) * config.eval_every,
               config.total_steps)
@@ -121,8 +131,8 @@ def run_agent(algo: str, config: Any, make_agent: Callable[[Any], Agent], *,
       state = train(state, jnp.int32(min(bar_steps, end - step)))
       step = int(state.step)
       bar.update(step)
-    bar.update(step, exp.record(step, evaluate(agent.policy_params(state),
-                                               eval_key)))
+    bar.update(step,
+               exp.record(step, evaluate(agent.policy_params(state), eval_key)))
     exp.save(state, step, agent.env.host)
   bar.close()
   return exp.finish(step)

@@ -9,9 +9,8 @@ import numpy as np
 from haiku_policies import _checks
 
 
-def seed_and_shape(
-    seed: Any, sample_shape: Any
-) -> tuple[jax.Array, tuple[int, ...]]:
+def seed_and_shape(seed: Any,
+                   sample_shape: Any) -> tuple[jax.Array, tuple[int, ...]]:
   """A PRNG key from a key or an integer seed, and `sample_shape` as a tuple."""
   key = jax.random.PRNGKey(seed) if isinstance(seed,
                                                (int, np.integer)) else seed

@@ -85,7 +85,9 @@ def expected_log1m_tanh_sq(loc: jax.Array, scale: jax.Array) -> jax.Array:
       smooth=log1m_tanh_sq,
       closed_form=lambda m, s: 2.0 * math.log(2.0) - 2.0 * _mean_abs(m, s),
       remainder=lambda a: -2.0 * jnp.log1p(jnp.exp(-2.0 * a)),
-      odd=False, loc=loc, scale=scale)
+      odd=False,
+      loc=loc,
+      scale=scale)
 
 
 def expected_tanh(loc: jax.Array, scale: jax.Array) -> jax.Array:
@@ -95,4 +97,6 @@ def expected_tanh(loc: jax.Array, scale: jax.Array) -> jax.Array:
       smooth=jnp.tanh,
       closed_form=lambda m, s: jax.scipy.special.erf(m / (s * math.sqrt(2.0))),
       remainder=lambda a: -2.0 * jax.nn.sigmoid(-2.0 * a),
-      odd=True, loc=loc, scale=scale)
+      odd=True,
+      loc=loc,
+      scale=scale)

@@ -31,8 +31,8 @@ def normal_kl(loc_p: jax.Array, scale_p: jax.Array, loc_q: jax.Array,
               scale_q: jax.Array) -> jax.Array:
   """Elementwise `KL(Normal(loc_p, scale_p) || Normal(loc_q, scale_q))`."""
   ratio = scale_p / scale_q
-  return 0.5 * (jnp.square(ratio) + jnp.square((loc_p - loc_q) / scale_q)
-                - 1.0) - jnp.log(ratio)
+  return 0.5 * (jnp.square(ratio) + jnp.square(
+      (loc_p - loc_q) / scale_q) - 1.0) - jnp.log(ratio)
 
 
 def reparameterized_sample_and_log_prob(
@@ -110,8 +110,11 @@ class DiagNormal(_base.LocScaleDistribution):
     Raises:
       ValueError: if the last axis of `value` is not `A`.
     """
-    value = _checks.event(value, owner=type(self).__name__,
-                          size=self._loc.shape[-1], dtype=self._loc.dtype)
+    value = _checks.event(
+        value,
+        owner=type(self).__name__,
+        size=self._loc.shape[-1],
+        dtype=self._loc.dtype)
     return normal_log_prob(value, self._loc, self._scale).sum(-1)
 
   def entropy(self) -> jax.Array:
@@ -146,4 +149,3 @@ class DiagNormal(_base.LocScaleDistribution):
           f"got {type(other_dist).__name__}.")
     return normal_kl(self._loc, self._scale, other_dist.loc,
                      other_dist.scale).sum(-1)
-

@@ -83,8 +83,12 @@ class TanhNormal(_base.LocScaleDistribution):
     """
     super().__init__(loc, scale)
     # Tuples of Python floats: static pytree metadata, constants under jit.
-    low_a, high_a = _checks.bounds(low, high, owner=type(self).__name__,
-                                   finite=False, size=self._loc.shape[-1])
+    low_a, high_a = _checks.bounds(
+        low,
+        high,
+        owner=type(self).__name__,
+        finite=False,
+        size=self._loc.shape[-1])
     self._low = tuple(low_a.tolist())
     self._high = tuple(high_a.tolist())
 
@@ -180,8 +184,11 @@ class TanhNormal(_base.LocScaleDistribution):
     Raises:
       ValueError: if the last axis of `pre_squash` is not `A`.
     """
-    pre_squash = _checks.event(pre_squash, owner=type(self).__name__,
-                               size=self._loc.shape[-1], dtype=self._loc.dtype)
+    pre_squash = _checks.event(
+        pre_squash,
+        owner=type(self).__name__,
+        size=self._loc.shape[-1],
+        dtype=self._loc.dtype)
     base = diag_normal.normal_log_prob(pre_squash, self._loc,
                                        self._scale).sum(-1)
     return base - self._log_det_jacobian(pre_squash)
@@ -198,8 +205,11 @@ class TanhNormal(_base.LocScaleDistribution):
     Raises:
       ValueError: if the last axis of `value` is not `A`.
     """
-    action = _checks.event(value, owner=type(self).__name__,
-                           size=self._loc.shape[-1], dtype=self._loc.dtype)
+    action = _checks.event(
+        value,
+        owner=type(self).__name__,
+        size=self._loc.shape[-1],
+        dtype=self._loc.dtype)
     dtype = self._loc.dtype
     _, half = self._affine()
     squashed = self._squashed()
@@ -286,4 +296,3 @@ class TanhNormal(_base.LocScaleDistribution):
           f"low={other_dist._low}, high={other_dist._high}.")  # pylint: disable=protected-access
     return diag_normal.normal_kl(self._loc, self._scale, other_dist.loc,
                                  other_dist.scale).sum(-1)
-

@@ -60,7 +60,10 @@ def _names(suite: str) -> list[str]:
       mjx_envs.playground_names())
 
 
-def make(env: str, num_envs: int, *, brax_backend: str = "spring",
+def make(env: str,
+         num_envs: int,
+         *,
+         brax_backend: str = "spring",
          auto_reset: bool = True) -> Env:
   """`num_envs` environments named `env` ("suite:name") behind one `Env`.
 

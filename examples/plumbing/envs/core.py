@@ -32,27 +32,27 @@ from examples.plumbing.flags import FlagError
 
 class Step(NamedTuple):
   """What one call of `Env.step` returns besides the state; `[E, ...]` each."""
-  obs: jax.Array         # [E, O] the next observation, after any auto-reset.
-  reward: jax.Array      # [E] float32.
+  obs: jax.Array  # [E, O] the next observation, after any auto-reset.
+  reward: jax.Array  # [E] float32.
   terminated: jax.Array  # [E] bool: the episode ended for good.
-  truncated: jax.Array   # [E] bool: cut by the time limit, not terminated.
-  final_obs: jax.Array   # [E, O] the observation this step reached.
+  truncated: jax.Array  # [E] bool: cut by the time limit, not terminated.
+  final_obs: jax.Array  # [E, O] the observation this step reached.
 
 
 class Env(NamedTuple):
   """`num_envs` environments of one suite behind pure, jittable functions."""
-  name: str                   # "suite:id", as given to `envs.make`.
-  num_envs: int               # E.
-  obs_size: int               # O.
+  name: str  # "suite:id", as given to `envs.make`.
+  num_envs: int  # E.
+  obs_size: int  # O.
   discrete: bool
-  num_actions: int            # Discrete: the number of actions; else A.
-  low: np.ndarray | None      # [A] float32 bounds (continuous only).
+  num_actions: int  # Discrete: the number of actions; else A.
+  low: np.ndarray | None  # [A] float32 bounds (continuous only).
   high: np.ndarray | None
-  max_episode_steps: int      # The time limit.
-  threshold: float | None     # Return counted as solved, if the suite has one.
+  max_episode_steps: int  # The time limit.
+  threshold: float | None  # Return counted as solved, if the suite has one.
   reset: Callable[[jax.Array], tuple[Any, jax.Array]]
   step: Callable[[Any, jax.Array, jax.Array], tuple[Any, Step]]
-  host: Any = None            # Host-side state to checkpoint (gymnasium).
+  host: Any = None  # Host-side state to checkpoint (gymnasium).
 
 
 def action_spec(space: Any) -> tuple[bool, int, Any, Any]:
@@ -71,9 +71,10 @@ def flat_obs(obs: Any, num_leading: int) -> jax.Array:
   """`[E, ...]` observations (or a dict with "state") as `[E, O]` float32."""
   if isinstance(obs, dict):
     if "state" not in obs:
-      raise FlagError(f"`--env`: observation dict without a 'state' entry: keys "
-                       f"{sorted(obs)}; this suite's pixel or privileged "
-                       "observations are not supported by the examples.")
+      raise FlagError(
+          f"`--env`: observation dict without a 'state' entry: keys "
+          f"{sorted(obs)}; this suite's pixel or privileged "
+          "observations are not supported by the examples.")
     obs = obs["state"]
   obs = jnp.asarray(obs, jnp.float32)
   return obs.reshape(obs.shape[:num_leading] + (-1,))
@@ -81,7 +82,9 @@ def flat_obs(obs: Any, num_leading: int) -> jax.Array:
 
 def select(done: jax.Array, new: Any, old: Any) -> Any:
   """Leaf by leaf, `new` where `done` (`[E]`), else `old` (same structure)."""
+
   def pick(n, o):
     mask = done.reshape(done.shape + (1,) * (o.ndim - done.ndim))
     return jnp.where(mask, n.astype(o.dtype), o)
+
   return jax.tree.map(pick, new, old)

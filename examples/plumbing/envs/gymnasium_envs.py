@@ -45,7 +45,8 @@ class HostEnvs:
     """Resets environment `i` with `seed + i`; returns `[E, O]` float32."""
     return np.stack([
         self._flat(env.reset(seed=int(seed) + i)[0])
-        for i, env in enumerate(self.envs)])
+        for i, env in enumerate(self.envs)
+    ])
 
   def step(self, action: np.ndarray):
     """Steps each environment; resets those whose episode ended."""
@@ -56,16 +57,17 @@ class HostEnvs:
       final = self._flat(obs)
       if terminated or truncated:
         obs = env.reset()[0]
-      for out, x in zip(outs, (self._flat(obs), np.float32(reward),
-                               bool(terminated),
-                               bool(truncated and not terminated), final)):
+      for out, x in zip(outs,
+                        (self._flat(obs), np.float32(reward), bool(terminated),
+                         bool(truncated and not terminated), final)):
         out.append(x)
     return tuple(np.stack(out) for out in outs)
 
   def snapshot(self) -> bytes:
     """Every environment's state (all wrapper layers), pickled."""
-    return pickle.dumps([[{k: v for k, v in vars(layer).items() if k != "env"}
-                          for layer in _layers(env)] for env in self.envs])
+    return pickle.dumps([[{
+        k: v for k, v in vars(layer).items() if k != "env"
+    } for layer in _layers(env)] for env in self.envs])
 
   def restore(self, blob: bytes) -> None:
     """Puts back the state from `snapshot`."""
@@ -97,8 +99,8 @@ def make(name: str, num_envs: int) -> core.Env:
   obs_size = int(np.prod(host.observation_space.shape))
   obs_type = jax.ShapeDtypeStruct((num_envs, obs_size), jnp.float32)
   flags = jax.ShapeDtypeStruct((num_envs,), jnp.bool_)
-  step_types = (obs_type, jax.ShapeDtypeStruct((num_envs,), jnp.float32),
-                flags, flags, obs_type)
+  step_types = (obs_type, jax.ShapeDtypeStruct(
+      (num_envs,), jnp.float32), flags, flags, obs_type)
 
   def reset(key):
     seed = jax.random.randint(key, (), 0, 2**30)
@@ -112,8 +114,15 @@ def make(name: str, num_envs: int) -> core.Env:
     return jnp.where(done, 0, state + 1), step
 
   return core.Env(
-      name=f"gymnasium:{name}", num_envs=num_envs, obs_size=obs_size,
-      discrete=discrete, num_actions=num_actions, low=low, high=high,
+      name=f"gymnasium:{name}",
+      num_envs=num_envs,
+      obs_size=obs_size,
+      discrete=discrete,
+      num_actions=num_actions,
+      low=low,
+      high=high,
       max_episode_steps=int(host.spec.max_episode_steps),
-      threshold=host.spec.reward_threshold, reset=reset, step=step,
+      threshold=host.spec.reward_threshold,
+      reset=reset,
+      step=step,
       host=host)

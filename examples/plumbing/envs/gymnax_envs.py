@@ -50,8 +50,14 @@ def make(name: str, num_envs: int) -> core.Env:
         final_obs=core.flat_obs(info["final_observation"], 1))
 
   return core.Env(
-      name=f"gymnax:{name}", num_envs=num_envs,
-      obs_size=int(np.prod(obs_shape)), discrete=discrete,
-      num_actions=num_actions, low=low, high=high,
+      name=f"gymnax:{name}",
+      num_envs=num_envs,
+      obs_size=int(np.prod(obs_shape)),
+      discrete=discrete,
+      num_actions=num_actions,
+      low=low,
+      high=high,
       max_episode_steps=int(params.max_steps_in_episode),
-      threshold=THRESHOLDS.get(name), reset=reset, step=step)
+      threshold=THRESHOLDS.get(name),
+      reset=reset,
+      step=step)

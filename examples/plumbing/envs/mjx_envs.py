@@ -26,15 +26,15 @@ BRAX_BACKENDS = ("spring", "positional", "generalized", "mjx")
 BRAX_EPISODE_STEPS = 1000  # brax.envs.create's default episode_length.
 # Eval return counted as solved (rewards per step are at most 1 in both).
 THRESHOLDS = {
-    "brax:inverted_pendulum": 950.0,   # gymnasium's InvertedPendulum's.
+    "brax:inverted_pendulum": 950.0,  # gymnasium's InvertedPendulum's.
     "playground:CartpoleSwingup": 800.0,
     "playground:CartpoleBalance": 900.0,
 }
 
 
 class State(NamedTuple):
-  inner: Any        # The suite's State, batched `[E, ...]`.
-  t: jax.Array      # [E] steps into the current episode.
+  inner: Any  # The suite's State, batched `[E, ...]`.
+  t: jax.Array  # [E] steps into the current episode.
 
 
 def brax_names() -> list[str]:
@@ -47,14 +47,17 @@ def playground_names() -> list[str]:
   return list(registry.ALL_ENVS)
 
 
-def make_brax(name: str, num_envs: int, backend: str,
+def make_brax(name: str,
+              num_envs: int,
+              backend: str,
               auto_reset: bool = True) -> core.Env:
   import brax.envs  # pylint: disable=g-import-not-at-top
   env = brax.envs.get_environment(name, backend=backend)
   return _wrap(f"brax:{name}", env, num_envs, BRAX_EPISODE_STEPS, auto_reset)
 
 
-def make_playground(name: str, num_envs: int,
+def make_playground(name: str,
+                    num_envs: int,
                     auto_reset: bool = True) -> core.Env:
   from mujoco_playground import registry  # pylint: disable=g-import-not-at-top
   overrides = {"impl": "jax"} if jax.default_backend() == "cpu" else {}
@@ -75,8 +78,8 @@ def _wrap(name: str, env: Any, num_envs: int, max_steps: int,
 
   def reset(key):
     inner = vmap_reset(jax.random.split(key, num_envs))
-    return State(inner, jnp.zeros((num_envs,), jnp.int32)), core.flat_obs(
-        inner.obs, 1)
+    return State(inner, jnp.zeros((num_envs,),
+                                  jnp.int32)), core.flat_obs(inner.obs, 1)
 
   def step(state, action, key):
     inner = vmap_step(state.inner, action)
@@ -84,9 +87,11 @@ def _wrap(name: str, env: Any, num_envs: int, max_steps: int,
     terminated = inner.done > 0
     truncated = (t >= max_steps) & ~terminated
     done = terminated | truncated
+
     def restart():  # Cast: reset and step may differ in weak types.
       fresh = vmap_reset(jax.random.split(key, num_envs))
       return jax.tree.map(lambda f, i: f.astype(i.dtype), fresh, inner)
+
     if auto_reset:
       restarted = jax.lax.cond(jnp.any(done), restart, lambda: inner)
       new = core.select(done, restarted, inner)
@@ -94,13 +99,22 @@ def _wrap(name: str, env: Any, num_envs: int, max_steps: int,
       new = inner
     return State(new, jnp.where(done, 0, t)), core.Step(
         obs=core.flat_obs(new.obs, 1),
-        reward=jnp.asarray(inner.reward, jnp.float32), terminated=terminated,
-        truncated=truncated, final_obs=core.flat_obs(inner.obs, 1))
+        reward=jnp.asarray(inner.reward, jnp.float32),
+        terminated=terminated,
+        truncated=truncated,
+        final_obs=core.flat_obs(inner.obs, 1))
 
   obs = jax.eval_shape(reset, jax.random.PRNGKey(0))[1]
   low, high = hp.action_bounds(env)
   return core.Env(
-      name=name, num_envs=num_envs, obs_size=int(obs.shape[-1]),
-      discrete=False, num_actions=len(low), low=low, high=high,
-      max_episode_steps=max_steps, threshold=THRESHOLDS.get(name),
-      reset=reset, step=step)
+      name=name,
+      num_envs=num_envs,
+      obs_size=int(obs.shape[-1]),
+      discrete=False,
+      num_actions=len(low),
+      low=low,
+      high=high,
+      max_episode_steps=max_steps,
+      threshold=THRESHOLDS.get(name),
+      reset=reset,
+      step=step)
