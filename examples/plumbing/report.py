@@ -20,14 +20,9 @@ def status(text: str, enabled: bool = True) -> None:
 class Progress:
   """A tqdm bar over environment steps, with a compiling phase first."""
 
-  def __init__(self,
-               total_steps: int,
-               *,
-               initial: int = 0,
-               disable: bool = False):
+  def __init__(self, total_steps: int, *, disable: bool = False):
     self._bar = tqdm.tqdm(
         total=total_steps,
-        initial=initial,
         unit="step",
         unit_scale=True,
         dynamic_ncols=True,
