@@ -51,6 +51,13 @@ def orthogonal_init(gain: float = HIDDEN_GAIN) -> hk.initializers.Initializer:
 
   Returns:
     A Haiku initializer.
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.initializers import orthogonal_init
+  >>> f = hk.transform(lambda: orthogonal_init(gain=1.0)([4, 4], jnp.float32))
+  >>> w = f.apply({}, jax.random.PRNGKey(0))
+  >>> bool(jnp.allclose(w.T @ w, jnp.eye(4), atol=1e-5))
+  True
   """
   return hk.initializers.Orthogonal(scale=gain)
 
@@ -60,6 +67,13 @@ def variance_scaling_init() -> hk.initializers.Initializer:
 
   Returns:
     A Haiku initializer drawing from `U(-sqrt(3/fan_in), sqrt(3/fan_in))`.
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.initializers import variance_scaling_init
+  >>> f = hk.transform(lambda: variance_scaling_init()([3, 5], jnp.float32))
+  >>> w = f.apply({}, jax.random.PRNGKey(0))  # fan_in = 3: |w| <= 1.
+  >>> w.shape, bool(jnp.all(jnp.abs(w) <= 1.0))
+  ((3, 5), True)
   """
   return hk.initializers.VarianceScaling(1.0, "fan_in", "uniform")
 

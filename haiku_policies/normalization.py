@@ -10,7 +10,7 @@ statistics in `hk.get_state`.
 The update merges the batch statistics into the running ones with the parallel
 formula of Chan et al.: for running `(n_a, mean_a, var_a)` and batch
 `(n_b, mean_b, var_b)`, with `w = n_b / (n_a + n_b)` and
-`delta = mean_b - mean_a`,
+`delta = mean_b - mean_a`::
 
   mean = mean_a + w * delta
   var  = (1 - w) * var_a + w * var_b + w * (1 - w) * delta^2.
@@ -181,6 +181,15 @@ def normalize(
   Raises:
     AssertionError: (chex) if `x` has rank 0, the wrong last dim, or a
       non-float dtype.
+
+  >>> import jax.numpy as jnp
+  >>> from haiku_policies.normalization import normalize
+  >>> from haiku_policies.normalization import normalizer_init
+  >>> from haiku_policies.normalization import normalizer_update
+  >>> x = jnp.array([[0.0, 1.0], [2.0, 3.0]])
+  >>> state = normalizer_update(normalizer_init(2), x)
+  >>> normalize(state, x).tolist()
+  [[-1.0, -1.0], [1.0, 1.0]]
   """
   _check_obs(state, x, "normalize")
   out = (x.astype(_STATS_DTYPE) - state.mean) * jax.lax.rsqrt(state.var +

@@ -39,7 +39,8 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
     space: the action spec.
 
   Returns:
-    `low`, `high`: `[A]` float32 numpy arrays with `low < high` and both finite.
+    `(low, high)`, two `[A]` float32 numpy arrays with `low < high` and both
+    finite.
 
   Raises:
     TypeError: for a discrete spec (gymnasium `Discrete`/`MultiDiscrete`/

@@ -175,6 +175,14 @@ def make_std_transform(
     TypeError: if `kind` or a bound has the wrong type.
     ValueError: for an unknown `kind`, a bound the kind does not support, a
       bound <= 0 or not finite, or `min_std >= max_std`.
+
+  >>> import jax.numpy as jnp
+  >>> from haiku_policies.std_transforms import make_std_transform
+  >>> t = make_std_transform("softplus", min_std=0.01)
+  >>> t.kind, t.min_std, t.max_std
+  ('softplus', 0.01, None)
+  >>> t(jnp.zeros((3, 2))).shape
+  (3, 2)
   """
   if isinstance(kind, StdTransform):
     if min_std is not None or max_std is not None:
