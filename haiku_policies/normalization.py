@@ -140,8 +140,16 @@ def normalizer_update(
   x = x.astype(_STATS_DTYPE)
   axes = tuple(range(x.ndim - 1))
   n_b = jnp.asarray(np.prod(x.shape[:-1]), _STATS_DTYPE)
-  mean_b = jnp.sum(x, axis=axes) / jnp.maximum(n_b, 1.0)
-  m2_b = jnp.sum(jnp.square(x - mean_b), axis=axes)
+  # Corrected two-pass (Chan, Golub and LeVeque): the sum of the deviations
+  # from the first-pass mean removes its rounding error from mean and M2.
+  n_safe = jnp.maximum(n_b, 1.0)
+  mean_0 = jnp.sum(x, axis=axes) / n_safe
+  deviation = x - mean_0
+  deviation_sum = jnp.sum(deviation, axis=axes)
+  mean_b = mean_0 + deviation_sum / n_safe
+  m2_b = jnp.maximum(
+      jnp.sum(jnp.square(deviation), axis=axes) -
+      jnp.square(deviation_sum) / n_safe, 0.0)
   if axis_name is not None:
     n_local, mean_local = n_b, mean_b
     n_b = jax.lax.psum(n_local, axis_name)
