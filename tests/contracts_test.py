@@ -5,6 +5,8 @@ It is checked on a second device in a fresh process with 2 fake CPU devices
 `pmap_modules_test.py`. The library's input checks are in `checks_test.py`.
 """
 
+import re
+
 from absl.testing import absltest
 import jax
 import jax.numpy as jnp
@@ -47,10 +49,11 @@ tree = {"w": jax.device_put(jnp.zeros(3), d1)}
 assert_tree_on_devices(tree, d1)
 assert_tree_on_devices(tree, [d1])
 # The default is jax.devices()[0] alone, not any device of the backend.
+# Device names are str(device): 'cpu:0' on new JAX, 'TFRT_CPU_0' on old.
 raises(lambda: assert_tree_on_devices(tree),
-       "leaf ['w'] is on ['cpu:1'], expected ['cpu:0']")
+       f"leaf ['w'] is on [{str(d1)!r}], expected [{str(d0)!r}]")
 raises(lambda: assert_tree_on_devices(tree, [d0, d1]),
-       "leaf ['w'] is on ['cpu:1'], expected ['cpu:0', 'cpu:1']")
+       f"leaf ['w'] is on [{str(d1)!r}], expected [{str(d0)!r}, {str(d1)!r}]")
 # chex's default platform is gpu/tpu, so it rejects the same CPU tree.
 raises(lambda: chex.assert_tree_is_on_device(tree), "resides on 'cpu'")
 print("OK")
@@ -65,8 +68,9 @@ print("OK")
       assert_tree_on_devices({"a": jnp.zeros(3), "b": [np.zeros(2)]})
 
   def test_wrong_device_set_is_rejected(self):
+    name = re.escape(repr(str(jax.devices()[0])))  # 'cpu:0' / 'TFRT_CPU_0'.
     with self.assertRaisesRegex(
-        AssertionError, r"leaf \['a'\] is on \['cpu:0'\], expected \[\]"):
+        AssertionError, rf"leaf \['a'\] is on \[{name}\], expected \[\]"):
       assert_tree_on_devices({"a": jnp.zeros(3)}, [])
 
 

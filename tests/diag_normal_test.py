@@ -10,6 +10,7 @@ import numpy as np
 from scipy import stats
 
 from haiku_policies import DiagNormal
+import jax_compat
 import reference
 
 RTOL = 1e-5
@@ -153,7 +154,7 @@ class DiagNormalTest(chex.TestCase):
     self.assertEqual(dist.entropy().dtype, jnp.float32)
 
   def test_float64_under_x64(self):
-    with jax.enable_x64(True):
+    with jax_compat.enable_x64(True):
       dist = DiagNormal(jnp.zeros(2, jnp.float64), jnp.ones(2, jnp.float64))
       self.assertEqual(dist.sample(seed=KEY).dtype, jnp.float64)
       self.assertEqual(dist.log_prob(jnp.zeros(2)).dtype, jnp.float64)
