@@ -16,7 +16,9 @@ from examples.plumbing import flags
 
 AGENTS = {"sac": sac, "td3": td3, "ppo": ppo, "reinforce": reinforce}
 README = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+    os.path.dirname(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "README.md")
 
 
 class ReadmeTest(absltest.TestCase):

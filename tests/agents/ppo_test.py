@@ -207,12 +207,12 @@ class TwoDeviceTest(absltest.TestCase):
   """`--num-devices 2` on two fake CPU devices (in a child process)."""
 
   def test_runs_shares_statistics_and_resumes_bitwise(self):
-    tests = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.abspath(__file__))  # tests/agents.
+    root = os.path.dirname(os.path.dirname(here))
     out = json.loads(
         multidevice.run_with_cpu_devices(
-            _TWO_DEVICE_RUNS.format(
-                root=os.path.dirname(tests), tests=tests,
-                tiny=_TINY)).splitlines()[-1])
+            _TWO_DEVICE_RUNS.format(root=root, tests=here,
+                                    tiny=_TINY)).splitlines()[-1])
     self.assertEqual(out["step"], 512)
     # Both devices' observations are merged: 512, not one device's 256.
     self.assertEqual(out["count"], 512.0)
