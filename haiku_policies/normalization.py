@@ -15,18 +15,25 @@ formula of Chan et al.: for running `(n_a, mean_a, var_a)` and batch
   mean = mean_a + w * delta
   var  = (1 - w) * var_a + w * var_b + w * (1 - w) * delta^2.
 
-Batch variances are computed around the batch mean (two passes over the
-batch), and the running variance is a convex combination, so nothing is
-computed as a difference of large sums of squares: float32 statistics stay
-accurate after 10^7 samples even when the mean is large relative to the
-spread. See "Updating Formulae and a Pairwise Algorithm for Computing Sample
-Variances" by Chan, Golub and LeVeque (1979,
-http://i.stanford.edu/pub/cstr/reports/cs/tr/79/773/CS-TR-79-773.pdf).
+Batch statistics use the corrected two-pass algorithm: the mean of the
+batch, then the deviations `d = x - mean` and `mean += sum(d) / n`,
+`M2 = sum(d^2) - sum(d)^2 / n`; the correction removes the first pass's
+rounding error, so the batch mean is within an ulp of the exact one (a plain
+float32 mean of 1,000 samples around 50 is off by up to 3). The running
+variance is a convex combination, so nothing is computed as a difference of
+large sums of squares: float32 statistics stay accurate after 10^7 samples
+even when the mean is large relative to the spread. See "Updating Formulae and
+a Pairwise Algorithm for Computing Sample Variances" by Chan, Golub and LeVeque
+(1979, http://i.stanford.edu/pub/cstr/reports/cs/tr/79/773/CS-TR-79-773.pdf)
+and, for the corrected two-pass algorithm, "Algorithms for Computing the
+Sample Variance: Analysis and Recommendations" by Chan, Golub and LeVeque
+(1983, https://doi.org/10.1080/00031305.1983.10483115).
 
 With `axis_name`, the batch statistics are merged across devices with the
-same formula (`psum` of counts, weighted means and centred sums of squares)
-before the update, so every device under `pmap` ends with identical statistics
-equal to those of the concatenated batch.
+same formula and the same correction (`psum` of counts, weighted means, the
+weighted deviations from the merged mean, and centred sums of squares) before
+the update, so every device under `pmap` ends with identical statistics equal
+(to float32 rounding) to those of the concatenated batch.
 
 The count is float32: exact up to 2^24 (~1.7e7) samples. Past that, adding a
 batch much smaller than the count rounds back to the same count, so the count
@@ -140,8 +147,8 @@ def normalizer_update(
   x = x.astype(_STATS_DTYPE)
   axes = tuple(range(x.ndim - 1))
   n_b = jnp.asarray(np.prod(x.shape[:-1]), _STATS_DTYPE)
-  # Corrected two-pass (Chan, Golub and LeVeque): the sum of the deviations
-  # from the first-pass mean removes its rounding error from mean and M2.
+  # Corrected two-pass (module docstring): the sum of the deviations from the
+  # first-pass mean removes its rounding error from the mean and from M2.
   n_safe = jnp.maximum(n_b, 1.0)
   mean_0 = jnp.sum(x, axis=axes) / n_safe
   deviation = x - mean_0
@@ -153,8 +160,12 @@ def normalizer_update(
   if axis_name is not None:
     n_local, mean_local = n_b, mean_b
     n_b = jax.lax.psum(n_local, axis_name)
-    mean_b = jax.lax.psum(n_local * mean_local, axis_name) / jnp.maximum(
-        n_b, 1.0)
+    n_all = jnp.maximum(n_b, 1.0)
+    mean_b = jax.lax.psum(n_local * mean_local, axis_name) / n_all
+    # The same correction across devices: the weighted deviations from the
+    # merged mean sum to its rounding error.
+    mean_b = mean_b + jax.lax.psum(n_local *
+                                   (mean_local - mean_b), axis_name) / n_all
     m2_b = jax.lax.psum(m2_b + n_local * jnp.square(mean_local - mean_b),
                         axis_name)
   var_b = m2_b / jnp.maximum(n_b, 1.0)

@@ -32,6 +32,11 @@ def _batches(shapes, seed=0):
            [0.0, -3.0, 50.0]).astype(np.float32) for s in shapes]
 
 
+def _far_from_zero(seed, shape):
+  rng = np.random.default_rng(seed)
+  return (50.0 + 0.1 * rng.normal(size=shape)).astype(np.float32)
+
+
 class PureFunctionsTest(chex.TestCase):
 
   @chex.variants(with_jit=True, without_jit=True)
@@ -47,16 +52,31 @@ class PureFunctionsTest(chex.TestCase):
     np.testing.assert_allclose(state.mean, data.mean(0), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(state.var, data.var(0), rtol=RTOL, atol=ATOL)
 
+  @chex.variants(with_jit=True, without_jit=True)
   def test_batch_mean_within_one_ulp_far_from_zero(self):
     # A feature at 50 with std 0.1: a one-pass float32 mean is off by up to 3
     # ulps of 50 here (seeds 0-5); the corrected two-pass mean by at most 1.
+    update = self.variant(normalizer_update)
     for seed in range(6):
-      rng = np.random.default_rng(seed)
-      x = (50.0 + 0.1 * rng.normal(size=(1000, 1))).astype(np.float32)
-      state = normalizer_update(normalizer_init(1), x)
+      x = _far_from_zero(seed, (1000, 1))
+      state = update(normalizer_init(1), x)
       exact = x.astype(np.float64).mean()
       self.assertLessEqual(
           abs(float(state.mean[0]) - exact), np.spacing(np.float32(exact)),
+          f"seed {seed}")
+
+  def test_merged_mean_within_one_ulp_far_from_zero(self):
+    # The same data split over 4 devices (vmap with axis_name): the merged
+    # mean is corrected like a single batch's.
+    for seed in range(6):
+      x = _far_from_zero(seed, (1000, 1))
+      merged = jax.vmap(
+          lambda x: normalizer_update(normalizer_init(1), x, axis_name="d"),
+          axis_name="d")(
+              x.reshape(4, 250, 1))
+      exact = x.astype(np.float64).mean()
+      self.assertLessEqual(
+          abs(float(merged.mean[0, 0]) - exact), np.spacing(np.float32(exact)),
           f"seed {seed}")
 
   def test_single_unbatched_sample_counts_once(self):
