@@ -2,10 +2,11 @@
 shares compiled programs between tests.
 
 `tests/` holds the library's tests and their helpers (`reference`,
-`multidevice`, `jax_compat`); they need only the core dependencies and run at
-the declared minimum versions too (`.ci/run`). `tests/agents/` holds the tests
-of the reference agents in `examples/` and their plumbing (helpers
-`agent_testing`, `plumbing_testing`); they need the `test` extra. The
+`multidevice`, `jax_compat`); they need the core dependencies and a few
+test-only ones (scipy, gymnasium, dm-env, gymnax), and run at the declared
+minimum versions too (`.ci/run`, `.ci/minimum-versions.txt`). `tests/agents/`
+holds the tests of the reference agents in `examples/` and their plumbing
+(helpers `agent_testing`, `plumbing_testing`); they need the `test` extra. The
 repository root makes `examples` (not an installed package) importable as
 `from examples import sac`, as the README shows.
 
@@ -25,6 +26,7 @@ import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_HERE)
+sys.path.insert(0, os.path.join(_HERE, "agents"))
 sys.path.insert(0, _HERE)
 sys.path.insert(0, _ROOT)
 
