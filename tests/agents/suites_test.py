@@ -68,7 +68,7 @@ class SuitesTest(parameterized.TestCase):
   def test_resume_on_gymnasium_reproduces_uninterrupted_run(self):
     # One agent is enough here: the host environments' snapshot is the same
     # code under every agent, and every agent resumes bitwise on gymnax in
-    # its own test file.
+    # its own test file. Two environments, so every one must be restored.
     module = sac
     tiny = {
         k: v
@@ -80,6 +80,7 @@ class SuitesTest(parameterized.TestCase):
         module,
         chunk_steps=100,
         env="gymnasium:InvertedPendulum-v5",
+        num_envs=2,
         **tiny)
 
 
