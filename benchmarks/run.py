@@ -3,6 +3,8 @@
   python -m benchmarks.run                      # every section, short budget
   python -m benchmarks.run --only sac,ppo --full --repeats 3
   python -m benchmarks.run --render             # RESULTS.md from stored JSON
+  python -m benchmarks.run --only brax_pendulum --full \
+      --purejaxrl ../shared/peers/purejaxrl     # a section with a peer folder
 
 Each section's result is stored in benchmarks/out/<section>.json (git-ignored)
 with the command, date and machine it was measured with; RESULTS.md is
@@ -13,6 +15,7 @@ Peers are always measured by the same invocation as ours (within a section).
 import argparse
 import datetime
 import importlib
+import inspect
 import json
 import math
 import os
@@ -29,6 +32,7 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "solve": "benchmarks.solve",
     "scaling": "benchmarks.scaling",
     "suites": "benchmarks.suites",
+    "brax_pendulum": "benchmarks.brax_pendulum",
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
@@ -52,6 +56,11 @@ def parse_args(argv=None) -> argparse.Namespace:
       help="repeats per measurement (default: per section, "
       "see each module's REPEATS = (quick, full))")
   parser.add_argument(
+      "--purejaxrl",
+      default=None,
+      help="folder holding PureJaxRL (its purejaxrl/ package), for the "
+      "sections that measure it as a peer; without it they skip the peer")
+  parser.add_argument(
       "--render",
       action="store_true",
       help="only regenerate RESULTS.md from benchmarks/out")
@@ -62,12 +71,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
   if args.repeats is not None and args.repeats < 1:
     parser.error(f"--repeats must be >= 1, got {args.repeats}")
+  if args.purejaxrl is not None and not os.path.isdir(
+      os.path.join(args.purejaxrl, "purejaxrl")):
+    parser.error(f"--purejaxrl: no purejaxrl/ package in {args.purejaxrl!r}; "
+                 "give the folder that holds it")
   return args
 
 
-def run_section(name: str, full: bool, repeats: int | None) -> dict:
+def run_section(name: str,
+                full: bool,
+                repeats: int | None,
+                purejaxrl: str | None = None) -> dict:
   module = importlib.import_module(SECTIONS[name])
   repeats = repeats or module.REPEATS[full]
+  peers = {}
+  if "purejaxrl" in inspect.signature(module.run).parameters:
+    peers["purejaxrl"] = purejaxrl
   meta = dict(
       command="python -m benchmarks.run " + " ".join(sys.argv[1:]),
       date=datetime.datetime.now().isoformat(timespec="seconds"),
@@ -79,7 +98,7 @@ def run_section(name: str, full: bool, repeats: int | None) -> dict:
       f"{repeats} repeat(s)",
       flush=True)
   start = time.perf_counter()
-  result = module.run(full=full, repeats=repeats)
+  result = module.run(full=full, repeats=repeats, **peers)
   meta["elapsed_s"] = time.perf_counter() - start
   result["meta"] = meta
   os.makedirs(OUT, exist_ok=True)
@@ -222,7 +241,7 @@ def main(argv=None) -> None:
   args = parse_args(argv)
   if not args.render:
     for name in args.only:
-      run_section(name, args.full, args.repeats)
+      run_section(name, args.full, args.repeats, args.purejaxrl)
   text = render()  # Reads the current RESULTS.md first.
   with open(RESULTS, "w") as f:
     f.write(text)

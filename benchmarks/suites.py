@@ -70,8 +70,14 @@ def run_ours(example: str, settings: dict, seed: int) -> dict:
 
 def run(full: bool, repeats: int) -> dict:
   """Runs every task on seeds 0..repeats-1; returns the section."""
+  return run_tasks(TASKS, TITLE, __doc__, full, repeats)
+
+
+def run_tasks(tasks: list, title: str, doc: str, full: bool,
+              repeats: int) -> dict:
+  """Runs `tasks` (rows as in `TASKS`) on seeds 0..repeats-1: a section."""
   rows, targets, raw = [], [], {}
-  for task, agent, settings, quick, (target, value), anchor in TASKS:
+  for task, agent, settings, quick, (target, value), anchor in tasks:
     settings = settings if full else {**settings, **quick}
     runs = [
         harness.isolated(
@@ -106,8 +112,8 @@ def run(full: bool, repeats: int) -> dict:
             value=final,
             met=final is not None and final >= value))
   return dict(
-      title=TITLE,
-      method=__doc__.split("\n\n", 1)[1],
+      title=title,
+      method=doc.split("\n\n", 1)[1],
       tables=[
           dict(
               caption="Medians over n seeds (final and best eval: mean of the "
