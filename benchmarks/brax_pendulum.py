@@ -125,11 +125,6 @@ def run(full: bool, repeats: int, purejaxrl: str | None = None) -> dict:
     ]
   section["raw"]["purejaxrl ppo"] = runs
   ok = [r for r in runs if "error" not in r]
-  reached = [
-      r["time_to_threshold_s"]
-      for r in ok
-      if r["time_to_threshold_s"] is not None
-  ]
   section["tables"].append(
       dict(
           caption="PPO: wall time to 950 including compilation, ours "
@@ -142,8 +137,7 @@ def run(full: bool, repeats: int, purejaxrl: str | None = None) -> dict:
           ],
           rows=[[
               "PureJaxRL PPO", f"{steps:,} steps",
-              f"{harness.median(reached):.1f} ({len(reached)}/{len(ok)})"
-              if reached else f"not reached (0/{len(ok)})",
+              suites.reached_cell(ok),
               harness.median([r["steps_to_threshold"] for r in ok]),
               harness.median([r["compile_s"] for r in ok]),
               harness.median([r["steps_per_s"] for r in ok]),

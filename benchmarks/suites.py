@@ -68,6 +68,19 @@ def run_ours(example: str, settings: dict, seed: int) -> dict:
       total_steps=summary["total_steps"])
 
 
+def reached_cell(ok: list[dict], unit: str = "") -> str:
+  """The median time to threshold over the seeds that reached it, and how
+  many did: "57.5 s (1/3)", or "not reached (0/3)"."""
+  reached = [
+      r["time_to_threshold_s"]
+      for r in ok
+      if r["time_to_threshold_s"] is not None
+  ]
+  if not reached:
+    return f"not reached (0/{len(ok)})"
+  return f"{harness.median(reached):.1f}{unit} ({len(reached)}/{len(ok)})"
+
+
 def run(full: bool, repeats: int) -> dict:
   """Runs every task on seeds 0..repeats-1; returns the section."""
   return run_tasks(TASKS, TITLE, __doc__, full, repeats)
@@ -89,11 +102,6 @@ def run_tasks(tasks: list, title: str, doc: str, full: bool,
     raw[f"{agent} {task}"] = runs
     ok = [r for r in runs if "error" not in r]
     final = harness.median([r["final"] for r in ok])
-    reached = [
-        r["time_to_threshold_s"]
-        for r in ok
-        if r["time_to_threshold_s"] is not None
-    ]
     rows.append([
         task, agent, f"{settings['total_steps']:,} steps", final,
         ", ".join(f"{r['final']:.0f}" for r in ok),
@@ -101,8 +109,7 @@ def run_tasks(tasks: list, title: str, doc: str, full: bool,
         harness.median([r["wall_s"] for r in ok]),
         harness.median([r["compile_s"] for r in ok]),
         harness.median([r["steps_per_s"] for r in ok]),
-        f"{harness.median(reached):.1f} s ({len(reached)}/{len(ok)})"
-        if reached else f"not reached (0/{len(ok)})", anchor,
+        reached_cell(ok, unit=" s"), anchor,
         len(ok), "; ".join(r["error"] for r in runs if "error" in r)
     ])
     targets.append(
