@@ -43,9 +43,19 @@ def tanh_normal_logpdf_from_pre_squash(u, loc, scale, low=-1.0, high=1.0):
           np.log(half) - log1m_tanh_sq(u)).sum(-1)
 
 
+def _normal_logpdf(u, loc, scale):
+  """`log N(u; loc, scale)` from its formula, for `quad`'s integrands.
+
+  `quad` calls an integrand thousands of times with one float each, where
+  `stats.norm`'s argument handling alone costs ~100 us a call.
+  """
+  z = (u - loc) / scale
+  return -0.5 * z * z - np.log(scale) - 0.5 * np.log(2.0 * np.pi)
+
+
 def _u_expectation(fn, loc, scale):
   """`E[fn(u)]`, `u ~ N(loc, scale)`, by adaptive quadrature over the line."""
-  density = lambda u: fn(u) * stats.norm.pdf(u, loc, scale)
+  density = lambda u: fn(u) * np.exp(_normal_logpdf(u, loc, scale))
   lo, hi = loc - 40 * scale, loc + 40 * scale
   points = [0.0] if lo < 0.0 < hi else None
   value, _ = integrate.quad(
@@ -57,7 +67,7 @@ def tanh_normal_entropy_1d(loc, scale, low=-1.0, high=1.0):
   """`-E[log p(a)]` of one squashed dimension, integrated in `u`."""
   _, half = _half_range(low, high)
   log_density = lambda u: (
-      stats.norm.logpdf(u, loc, scale) - np.log(half) - log1m_tanh_sq(u))
+      _normal_logpdf(u, loc, scale) - np.log(half) - log1m_tanh_sq(u))
   return -_u_expectation(log_density, loc, scale)
 
 

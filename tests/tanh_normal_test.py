@@ -308,10 +308,13 @@ class SummaryTest(chex.TestCase):
   def test_entropy_is_deterministic_and_differentiable(self):
     loc, scale = _params((3, 2))
     grad = jax.grad(lambda l: TanhNormal(l, scale).entropy().sum())(loc)
-    numeric = reference.central_difference(
-        lambda l: sum(
-            reference.tanh_normal_entropy_1d(a, b)
-            for a, b in zip(l.ravel(), scale.ravel())), loc, 1e-4)
+    # The summed entropy depends on each loc only through its own dimension,
+    # so each partial derivative is the 1-d entropy's central difference.
+    step = 1e-4
+    numeric = np.reshape(
+        [(reference.tanh_normal_entropy_1d(a + step, b) -
+          reference.tanh_normal_entropy_1d(a - step, b)) / (2 * step)
+         for a, b in zip(loc.ravel(), scale.ravel())], loc.shape)
     np.testing.assert_allclose(grad, numeric, atol=1e-3)
 
   @chex.variants(with_jit=True, without_jit=True)
