@@ -5,8 +5,13 @@ fresh subprocess (see `multidevice.py`).
 """
 
 from absl.testing import absltest
+import pytest
 
 import multidevice
+
+# Run once, in the full suite: `.ci/run` leaves them out of its
+# minimum-versions step (`-m "not multidevice"`).
+pytestmark = pytest.mark.multidevice
 
 
 class DistributionsPmapTest(absltest.TestCase):

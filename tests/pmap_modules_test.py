@@ -9,9 +9,14 @@ started with `--xla_force_host_platform_device_count=2` (see
 
 from absl.testing import absltest
 import chex
+import pytest
 
 import conformance_test
 import multidevice
+
+# Run once, in the full suite: `.ci/run` leaves them out of its
+# minimum-versions step (`-m "not multidevice"`).
+pytestmark = pytest.mark.multidevice
 
 _CHILD_PRELUDE = """
 import os, sys
