@@ -1,6 +1,9 @@
 """haiku_policies: Haiku modules and distributions for RL policies in JAX."""
 
 from haiku_policies.contracts import assert_tree_on_devices
+from haiku_policies.conv_torsos import ConvTorso
+from haiku_policies.conv_torsos import ImpalaTorso
+from haiku_policies.conv_torsos import NatureCNNTorso
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
@@ -29,11 +32,14 @@ __version__ = "0.1.0"
 
 __all__ = (
     "CategoricalHead",
+    "ConvTorso",
     "CriticEnsemble",
     "DeterministicHead",
     "DiagNormal",
     "GaussianHead",
+    "ImpalaTorso",
     "MLPTorso",
+    "NatureCNNTorso",
     "NormalizerState",
     "QHead",
     "RunningNormalizer",

@@ -479,3 +479,89 @@ def same_leading_shape(a: Any, b: Any, *, owner: str, args: tuple[str,
       f"{owner}: `{args[0]}` and `{args[1]}` must share their leading dims "
       f"[...], got shapes {a.shape} and {b.shape}. Broadcast them first.")
   chex.assert_shape(b, (*a.shape[:-1], None), custom_message=message)
+
+
+def image_input(x: Any,
+                *,
+                owner: str,
+                arg: str,
+                min_size: tuple[int, int] = (1, 1)) -> None:
+  """Asserts that `x` is a channel-last image array `[..., H, W, C]`.
+
+  Args:
+    x: the array to check.
+    owner: the name of the checking module, e.g. "ImpalaTorso".
+    arg: the argument name, e.g. "inputs".
+    min_size: the smallest `(H, W)` the module accepts.
+
+  Raises:
+    TypeError: if `x` has no shape or dtype.
+    AssertionError: (from chex) if `x` has rank < 3, `H` or `W` below
+      `min_size`, or a dtype other than uint8, bool or floating point.
+
+  >>> import jax.numpy as jnp
+  >>> from haiku_policies._checks import image_input
+  >>> image_input(jnp.zeros((2, 8, 8, 3), jnp.uint8), owner="Demo",
+  ...             arg="inputs")
+  """
+  shape, dtype = _shape_and_dtype(x, owner, arg)
+  rank_ok = len(shape) >= 3
+  size_ok = rank_ok and shape[-3] >= min_size[0] and shape[-2] >= min_size[1]
+  dtype_ok = (
+      dtype in (jnp.uint8, jnp.bool_) or jnp.issubdtype(dtype, jnp.floating))
+  if size_ok and dtype_ok:
+    return
+  message = (
+      f"{owner}: `{arg}` must be a channel-last image array of shape "
+      f"[..., H, W, C] with H >= {min_size[0]} and W >= {min_size[1]}, and "
+      "dtype uint8 (scaled by 1/255), bool or float (used as given), got "
+      f"shape {shape} and dtype {dtype}.")
+  if not rank_ok:
+    chex.assert_shape(
+        x, (..., None, None, None),
+        custom_message=message + " Add the missing axes, e.g. `x[..., None]` "
+        "for one channel.")
+  for axis, least in ((-3, min_size[0]), (-2, min_size[1])):
+    chex.assert_axis_dimension_gteq(x, axis, least, custom_message=message)
+  chex.assert_type(
+      x,
+      float,
+      custom_message=message + " Cast integer pixels in [0, 255] to uint8, "
+      "or scale them to float yourself.")
+
+
+def per_layer(value: Any,
+              *,
+              owner: str,
+              arg: str,
+              num_layers: int | None = None) -> tuple[int, ...]:
+  """Checks one int >= 1 per layer; returns them as a tuple of ints.
+
+  Args:
+    value: a non-empty sequence of ints, or (when `num_layers` is given) one
+      int for every layer.
+    owner: the class name used in messages.
+    arg: the argument name.
+    num_layers: the number of layers `value` must describe, if known.
+
+  Raises:
+    TypeError: if `value` is neither a sequence nor (with `num_layers`) an
+      int, or holds a non-int.
+    ValueError: if it is empty, has another length than `num_layers`, or
+      holds an int < 1.
+  """
+  if num_layers is not None and isinstance(
+      value, _INT_TYPES) and not isinstance(value, bool):
+    return (integer(value, owner=owner, arg=arg),) * num_layers
+  if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+    what = "a sequence of ints" + ("" if num_layers is None else " or an int")
+    raise TypeError(f"{owner}: `{arg}` must be {what}, {_got(arg, value)}.")
+  entries = tuple(
+      integer(entry, owner=owner, arg=f"{arg}[{i}]")
+      for i, entry in enumerate(value))
+  if not entries or num_layers not in (None, len(entries)):
+    need = ("at least one entry"
+            if num_layers is None else f"{num_layers} entries, one per layer")
+    raise ValueError(
+        f"{owner}: `{arg}` must hold {need}, got {arg}={tuple(value)!r}.")
+  return entries

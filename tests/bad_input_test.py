@@ -23,6 +23,9 @@ import jax.numpy as jnp
 import numpy as np
 
 import haiku_policies
+from haiku_policies.conv_torsos import ConvTorso
+from haiku_policies.conv_torsos import ImpalaTorso
+from haiku_policies.conv_torsos import NatureCNNTorso
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
@@ -122,6 +125,84 @@ CATALOGUE = (
             lambda: MLPTorso((8,)), _zeros(2, 3, dtype=jnp.int32), jit=True),
         AssertionError,
         ("MLPTorso", "`inputs`", "float array", "dtype int32"),
+    ),
+    # Convolutional torsos.
+    Bad(
+        "conv_torso_no_layers",
+        lambda: _build(lambda: ConvTorso(())),
+        ValueError,
+        ("ConvTorso", "`output_channels`", "at least one", "()"),
+    ),
+    Bad(
+        "conv_torso_zero_kernel",
+        lambda: _build(lambda: ConvTorso((8, 8), kernel_shapes=(3, 0))),
+        ValueError,
+        ("ConvTorso", "`kernel_shapes[1]`", ">= 1", "kernel_shapes[1]=0"),
+    ),
+    Bad(
+        "conv_torso_strides_for_other_layers",
+        lambda: _build(lambda: ConvTorso((8, 8), strides=(1, 2, 2))),
+        ValueError,
+        ("ConvTorso", "`strides`", "2 entries", "(1, 2, 2)"),
+    ),
+    Bad(
+        "conv_torso_string_channels",
+        lambda: _build(lambda: ConvTorso("16")),
+        TypeError,
+        ("ConvTorso", "`output_channels`", "sequence of ints", "'16'"),
+    ),
+    Bad(
+        "conv_torso_lower_case_padding",
+        lambda: _build(lambda: ConvTorso((8,), padding="valid")),
+        ValueError,
+        ("ConvTorso", "`padding`", "'valid'", "'VALID'"),
+    ),
+    Bad(
+        "conv_torso_missing_channel_axis",
+        lambda: _call(lambda: ConvTorso((8,)), _zeros(10, 10)),
+        AssertionError,
+        ("ConvTorso", "`inputs`", "[..., H, W, C]", "got shape (10, 10)",
+         "x[..., None]"),
+    ),
+    Bad(
+        "conv_torso_int32_pixels_under_jit",
+        lambda: _call(
+            lambda: ConvTorso((8,)),
+            _zeros(2, 10, 10, 4, dtype=jnp.int32),
+            jit=True),
+        AssertionError,
+        ("ConvTorso", "`inputs`", "uint8", "dtype int32"),
+    ),
+    Bad(
+        "conv_torso_image_below_valid_size",
+        lambda: _call(lambda: ConvTorso(
+            (8,), kernel_shapes=5, padding="VALID"), _zeros(2, 4, 6, 1)),
+        AssertionError,
+        ("ConvTorso", "`inputs`", "H >= 5", "got shape (2, 4, 6, 1)"),
+    ),
+    Bad(
+        "nature_image_too_small",
+        lambda: _call(NatureCNNTorso, _zeros(2, 35, 35, 1, dtype=jnp.uint8)),
+        AssertionError,
+        ("NatureCNNTorso", "`inputs`", "H >= 36 and W >= 36", "(2, 35, 35, 1)"),
+    ),
+    Bad(
+        "nature_zero_output_size",
+        lambda: _build(lambda: NatureCNNTorso(0)),
+        ValueError,
+        ("NatureCNNTorso", "`output_size`", ">= 1", "output_size=0"),
+    ),
+    Bad(
+        "impala_negative_blocks",
+        lambda: _build(lambda: ImpalaTorso(num_blocks=-1)),
+        ValueError,
+        ("ImpalaTorso", "`num_blocks`", ">= 0", "num_blocks=-1"),
+    ),
+    Bad(
+        "impala_float_channels",
+        lambda: _build(lambda: ImpalaTorso((16, 32.0))),
+        TypeError,
+        ("ImpalaTorso", "`channels[1]`", "int", "channels[1]=32.0"),
     ),
     # GaussianHead and the std transforms.
     Bad(

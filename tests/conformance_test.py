@@ -22,6 +22,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_policies.conv_torsos import ConvTorso
+from haiku_policies.conv_torsos import ImpalaTorso
+from haiku_policies.conv_torsos import NatureCNNTorso
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
@@ -147,6 +150,59 @@ def _with_axis(n, shapes):
           k: (n, *v) for k, v in params.items()
       } for module, params in shapes.items()
   }
+
+
+def _pixels(side, channels):
+  """An `[..., side, side, channels]` image maker."""
+
+  def inputs(batch_shape):
+    rng = np.random.default_rng(4)
+    return (rng.uniform(size=(*batch_shape, side, side,
+                              channels)).astype(np.float32),)
+
+  return inputs
+
+
+def _conv_shapes(kernels_in_out):
+  """`conv_{i}` shapes of `(kernel, in channels, out channels)` layers."""
+  return {
+      f"conv_{i}": {
+          "w": (k, k, c_in, c_out),
+          "b": (c_out,)
+      } for i, (k, c_in, c_out) in enumerate(kernels_in_out)
+  }
+
+
+def _impala_shapes(channels_in, channels, blocks):
+  shapes, c_in = {}, channels_in
+  for i, c in enumerate(channels):
+    shapes[f"stage_{i}_conv"] = {"w": (3, 3, c_in, c), "b": (c,)}
+    for j in range(blocks):
+      for k in range(2):
+        shapes[f"stage_{i}_block_{j}_conv_{k}"] = {"w": (3, 3, c, c), "b": (c,)}
+    c_in = c
+  return shapes
+
+
+def _square_sum(make):
+  return lambda x: jnp.sum(jnp.square(make()(x)))
+
+
+# Small widths, repeated where the layout allows: every new shape costs XLA
+# compilations of the eager ops.
+def _conv_torso():
+  return ConvTorso((4, 4),
+                   kernel_shapes=(3, 2),
+                   strides=(2, 1),
+                   output_sizes=(8,))
+
+
+def _nature_torso():
+  return NatureCNNTorso(8)  # The paper's convolutions, a narrower dense layer.
+
+
+def _impala_torso():
+  return ImpalaTorso((4, 4), output_size=8)  # Two stages of two blocks.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -337,6 +393,40 @@ CASES = (
             CriticEnsemble(3, (8, 8), layer_norm=True)
             (x, a) * jnp.arange(1.0, 4.0)[:, None]),
         ensemble_size=3,
+    ),
+    Case(
+        name="conv_torso",
+        forward=lambda x: {"out": _conv_torso()(x)},
+        inputs=_pixels(8, 2),
+        param_shapes={
+            **_prefixed("conv_torso", _conv_shapes([(3, 2, 4), (2, 4, 4)])),
+            # SAME padding, strides 2 then 1: 8x8 -> 4x4 -> 4x4, 4 channels.
+            **_prefixed("conv_torso/mlp_torso", _torso_lin(4 * 4 * 4, (8,))),
+        },
+        loss=_square_sum(_conv_torso),
+    ),
+    Case(
+        name="nature_cnn_torso",
+        forward=lambda x: {"out": _nature_torso()(x)},
+        inputs=_pixels(36, 1),  # The smallest image: 1x1 after the convs.
+        param_shapes={
+            **_prefixed(
+                "nature_cnn_torso",
+                _conv_shapes([(8, 1, 32), (4, 32, 64), (3, 64, 64)]),
+            ),
+            **_prefixed("nature_cnn_torso/mlp_torso", _torso_lin(64, (8,))),
+        },
+        loss=_square_sum(_nature_torso),
+    ),
+    Case(
+        name="impala_torso",
+        forward=lambda x: {"out": _impala_torso()(x)},
+        inputs=_pixels(8, 1),  # 8x8 -> 4x4 -> 2x2.
+        param_shapes={
+            **_prefixed("impala_torso", _impala_shapes(1, (4, 4), 2)),
+            **_prefixed("impala_torso/mlp_torso", _torso_lin(2 * 2 * 4, (8,))),
+        },
+        loss=_square_sum(_impala_torso),
     ),
     Case(
         name="running_normalizer",
