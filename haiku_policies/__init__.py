@@ -4,6 +4,8 @@ from haiku_policies.contracts import assert_tree_on_devices
 from haiku_policies.conv_torsos import ConvTorso
 from haiku_policies.conv_torsos import ImpalaTorso
 from haiku_policies.conv_torsos import NatureCNNTorso
+from haiku_policies.cores import GRUCore
+from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
@@ -36,8 +38,10 @@ __all__ = (
     "CriticEnsemble",
     "DeterministicHead",
     "DiagNormal",
+    "GRUCore",
     "GaussianHead",
     "ImpalaTorso",
+    "LSTMCore",
     "MLPTorso",
     "NatureCNNTorso",
     "NormalizerState",

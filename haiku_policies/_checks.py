@@ -530,6 +530,99 @@ def image_input(x: Any,
       "or scale them to float yourself.")
 
 
+def core_inputs(
+    inputs: Any,
+    state: Any,
+    *,
+    owner: str,
+    hidden_size: int,
+    state_structure: Any,
+    state_spec: str,
+    unroll: bool,
+) -> tuple[Any, Any]:
+  """Checks a recurrent core's `inputs = (x, is_first)` against its `state`.
+
+  For a step, `x` is `[..., F]`, `is_first` `[...]` and every state leaf
+  `[..., H]`, sharing the batch dims `[...]`. For an unroll, `x` is
+  `[T, ..., F]` and `is_first` `[T, ...]` (time first), and the state has the
+  batch dims `[...]` after `T`.
+
+  Args:
+    inputs: the pair `(x, is_first)`.
+    state: the core state.
+    owner: the name of the checking core, e.g. "LSTMCore".
+    hidden_size: the core's `H`.
+    state_structure: the pytree structure the state must have.
+    state_spec: that structure in words, e.g. "an hk.LSTMState(hidden, cell)".
+    unroll: whether the inputs are a time-major sequence.
+
+  Returns:
+    The pair `(x, is_first)`.
+
+  Raises:
+    TypeError: if `inputs` is not a pair, an array has no shape or dtype, or
+      `state` has another pytree structure.
+    AssertionError: (from chex) for a rank, shape or dtype that does not fit.
+  """
+  if not (isinstance(inputs, (tuple, list)) and len(inputs) == 2):
+    raise TypeError(
+        f"{owner}: `inputs` must be a pair (x, is_first) of a float array "
+        f"and a bool array, got {type(inputs).__name__}. Call "
+        "core((x, is_first), state) or core.unroll((x, is_first), state).")
+  x, is_first = inputs
+  x_shape, x_dtype = _shape_and_dtype(x, owner, "x")
+  first_shape, first_dtype = _shape_and_dtype(is_first, owner, "is_first")
+  if jax.tree_util.tree_structure(state) != state_structure:
+    raise TypeError(
+        f"{owner}: `state` must be {state_spec}, as `initial_state` returns, "
+        f"got {jax.tree_util.tree_structure(state)}. Start from "
+        "`initial_state(batch_size)`, or restore a checkpoint into its "
+        "structure.")
+  leaves = [
+      _shape_and_dtype(leaf, owner, "state")
+      for leaf in jax.tree_util.tree_leaves(state)
+  ]
+  rank = 2 if unroll else 1
+  x_spec, lead = ("[T, ..., F]", "[T, ...]") if unroll else ("[..., F]",
+                                                             "[...]")
+  swap = (" `unroll` takes time-major inputs [T, B, ...]: swap batch-major "
+          "[B, T, ...] data with jnp.swapaxes(a, 0, 1)." if unroll else "")
+  shape_ok = len(x_shape) >= rank
+  if not (shape_ok and jnp.issubdtype(x_dtype, jnp.floating)):
+    message = (f"{owner}: `x` must be a float array of shape {x_spec} "
+               f"(rank >= {rank}), got shape {x_shape} and dtype "
+               f"{x_dtype}.{'' if shape_ok else swap}")
+    chex.assert_shape(x, (None,) * rank + (...,), custom_message=message)
+    chex.assert_type(x, float, custom_message=message)
+  shape_ok = first_shape == x_shape[:-1]
+  if not (shape_ok and first_dtype == jnp.bool_):
+    fix = " A float flag becomes `done.astype(bool)`."
+    if first_shape == (*x_shape[:-1], 1):
+      fix = " Drop the trailing axis: `is_first[..., 0]`."
+    elif not shape_ok:
+      fix = swap
+    message = (
+        f"{owner}: `is_first` must be a bool array of shape {lead} = "
+        f"{x_shape[:-1]} (the leading dims of `x`), got shape {first_shape} "
+        f"and dtype {first_dtype}.{fix}")
+    chex.assert_shape(is_first, x_shape[:-1], custom_message=message)
+    chex.assert_type(is_first, bool, custom_message=message)
+  expected = (*x_shape[rank - 1:-1], hidden_size)
+  if any(shape != expected or not jnp.issubdtype(dtype, jnp.floating)
+         for shape, dtype in leaves):
+    batch_dims = "x.shape[1:-1]" if unroll else "x.shape[:-1]"
+    message = (
+        f"{owner}: `state` must hold float arrays of shape [..., H] = "
+        f"{expected} ([...] = {batch_dims}, H = {hidden_size}), got shapes "
+        f"{tuple(shape for shape, _ in leaves)} and dtypes "
+        f"{tuple(str(dtype) for _, dtype in leaves)}. Start from "
+        f"`initial_state(batch_size)`.{swap}")
+    state_leaves = jax.tree_util.tree_leaves(state)
+    chex.assert_shape(state_leaves, expected, custom_message=message)
+    chex.assert_type(state_leaves, float, custom_message=message)
+  return x, is_first
+
+
 def per_layer(value: Any,
               *,
               owner: str,

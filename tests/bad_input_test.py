@@ -26,6 +26,8 @@ import haiku_policies
 from haiku_policies.conv_torsos import ConvTorso
 from haiku_policies.conv_torsos import ImpalaTorso
 from haiku_policies.conv_torsos import NatureCNNTorso
+from haiku_policies.cores import GRUCore
+from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
@@ -63,6 +65,24 @@ def _call(make, *inputs, jit=False) -> None:
 
 def _zeros(*shape, dtype=jnp.float32):
   return jnp.zeros(shape, dtype)
+
+
+def _core_step(core_cls, x, is_first, state, *, unroll=False, jit=False):
+  """Initialises one step (or an unroll) of `core_cls(4)` on these inputs."""
+
+  def forward(x, is_first, state):
+    core = core_cls(4)
+    return (core.unroll if unroll else core)((x, is_first), state)
+
+  init = hk.transform(forward).init
+  if jit:
+    init = jax.jit(init)
+  init(KEY, x, is_first, state)
+
+
+def _lstm_state(*batch_shape):
+  """A zero `LSTMCore(4)` state of batch shape `batch_shape`."""
+  return hk.LSTMState(_zeros(*batch_shape, 4), _zeros(*batch_shape, 4))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +145,107 @@ CATALOGUE = (
             lambda: MLPTorso((8,)), _zeros(2, 3, dtype=jnp.int32), jit=True),
         AssertionError,
         ("MLPTorso", "`inputs`", "float array", "dtype int32"),
+    ),
+    # Recurrent cores.
+    Bad(
+        "lstm_core_zero_hidden_size",
+        lambda: _build(lambda: LSTMCore(0)),
+        ValueError,
+        ("LSTMCore", "`hidden_size`", ">= 1", "hidden_size=0"),
+    ),
+    Bad(
+        "lstm_core_float_batch_size",
+        lambda: _build(lambda: LSTMCore(4).initial_state(2.0)),
+        TypeError,
+        ("LSTMCore", "`batch_size`", "int", "batch_size=2.0"),
+    ),
+    Bad(
+        "lstm_core_inputs_not_a_pair",
+        lambda: hk.transform(lambda x, s: LSTMCore(4)
+                             (x, s)).init(KEY, _zeros(3, 2), _lstm_state(3)),
+        TypeError,
+        ("LSTMCore", "`inputs`", "pair (x, is_first)", "core((x, is_first)"),
+    ),
+    Bad(
+        "lstm_core_state_a_plain_tuple",
+        lambda: _core_step(LSTMCore, _zeros(3, 2), jnp.zeros(3, bool),
+                           (_zeros(3, 4), _zeros(3, 4))),
+        TypeError,
+        ("LSTMCore", "`state`", "hk.LSTMState(hidden, cell)",
+         "PyTreeDef((*, *))"),
+    ),
+    Bad(
+        "lstm_core_state_of_another_batch_size",
+        lambda: _core_step(LSTMCore, _zeros(3, 2), jnp.zeros(3, bool),
+                           _lstm_state(5)),
+        AssertionError,
+        ("LSTMCore", "`state`", "[..., H] = (3, 4)", "((5, 4), (5, 4))",
+         "initial_state(batch_size)"),
+    ),
+    Bad(
+        "lstm_core_float_is_first_under_jit",
+        lambda: _core_step(
+            LSTMCore, _zeros(3, 2), _zeros(3), _lstm_state(3), jit=True),
+        AssertionError,
+        ("LSTMCore", "`is_first`", "bool array", "dtype float32",
+         "`done.astype(bool)`"),
+    ),
+    Bad(
+        "lstm_core_is_first_with_a_trailing_axis",
+        lambda: _core_step(LSTMCore, _zeros(3, 2), jnp.zeros(
+            (3, 1), bool), _lstm_state(3)),
+        AssertionError,
+        ("LSTMCore", "`is_first`", "[...] = (3,)", "got shape (3, 1)",
+         "`is_first[..., 0]`"),
+    ),
+    Bad(
+        "lstm_core_unroll_batch_major",
+        # [B=3, T=5] inputs with a [B, H] state: the state's batch is not T.
+        lambda: _core_step(
+            LSTMCore,
+            _zeros(3, 5, 2),
+            jnp.zeros((3, 5), bool),
+            _lstm_state(3),
+            unroll=True),
+        AssertionError,
+        ("LSTMCore", "`state`", "(5, 4)", "((3, 4), (3, 4))", "time-major",
+         "jnp.swapaxes"),
+    ),
+    Bad(
+        "lstm_core_unroll_without_time_axis",
+        lambda: _core_step(
+            LSTMCore,
+            _zeros(2),
+            jnp.zeros((), bool),
+            _lstm_state(),
+            unroll=True),
+        AssertionError,
+        ("LSTMCore", "`x`", "[T, ..., F]", "rank >= 2", "got shape (2,)"),
+    ),
+    Bad(
+        "gru_core_float_hidden_size",
+        lambda: _build(lambda: GRUCore(4.0)),
+        TypeError,
+        ("GRUCore", "`hidden_size`", "int", "hidden_size=4.0"),
+    ),
+    Bad(
+        "gru_core_unroll_is_first_batch_major",
+        lambda: _core_step(
+            GRUCore,
+            _zeros(5, 3, 2),
+            jnp.zeros((3, 5), bool),
+            _zeros(3, 4),
+            unroll=True),
+        AssertionError,
+        ("GRUCore", "`is_first`", "[T, ...] = (5, 3)", "got shape (3, 5)",
+         "jnp.swapaxes"),
+    ),
+    Bad(
+        "gru_core_int_x",
+        lambda: _core_step(GRUCore, _zeros(3, 2, dtype=jnp.int32),
+                           jnp.zeros(3, bool), _zeros(3, 4)),
+        AssertionError,
+        ("GRUCore", "`x`", "float array", "dtype int32"),
     ),
     # Convolutional torsos.
     Bad(

@@ -7,6 +7,10 @@ gradients reach every parameter (through the reparameterized sample where
 there is one). `pmap` over 2 fake CPU devices is checked against one device in
 `pmap_modules_test.py`, which imports `CASES` from here. The parameters are
 drawn by NumPy (`random_params`), not by the modules' initializers.
+
+A recurrent core is a case twice, a step and an unroll; its state is an input
+like the others, so it is mapped, reshaped and sharded with them, as a
+learner's stored core state is.
 """
 
 import dataclasses
@@ -25,6 +29,8 @@ import numpy as np
 from haiku_policies.conv_torsos import ConvTorso
 from haiku_policies.conv_torsos import ImpalaTorso
 from haiku_policies.conv_torsos import NatureCNNTorso
+from haiku_policies.cores import GRUCore
+from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
@@ -44,6 +50,8 @@ INIT_KEY = jax.random.PRNGKey(0)
 APPLY_KEY = jax.random.PRNGKey(1)
 LOW = np.array([-2.0, 0.0], np.float32)
 HIGH = np.array([2.0, 1.0], np.float32)
+HIDDEN = 4  # The cores' hidden size.
+STEPS = 3  # The length of an unrolled sequence.
 
 
 def _obs(batch_shape, seed=0):
@@ -152,6 +160,65 @@ def _with_axis(n, shapes):
   }
 
 
+def _core_inputs(time_shape, num_states):
+  """`(x, is_first, *state)` maker for a core; `time_shape` () or (STEPS,).
+
+  Everything is batch-major, so the harness's leading batch dims apply to
+  the state too; an unroll case moves time to the front itself.
+  """
+
+  def inputs(batch_shape):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(*batch_shape, *time_shape, OBS)).astype(np.float32)
+    # Resets of some elements only, at different steps in an unroll.
+    shape = (*batch_shape, *time_shape)
+    is_first = (np.arange(math.prod(shape)) % 4 == 1).reshape(shape)
+    state = rng.normal(size=(num_states, *batch_shape, HIDDEN))
+    state = state.astype(np.float32)
+    return (x, is_first, *state)
+
+  return inputs
+
+
+def _core_outputs(core_cls, unroll):
+  """A step or an unroll of `core_cls` as `{"out": ..., "state": ...}`."""
+
+  def forward(x, is_first, *leaves):
+    core = core_cls(HIDDEN)
+    state = hk.LSTMState(*leaves) if core_cls is LSTMCore else leaves[0]
+    if unroll:  # `[..., T, ...]` in the case, time-major for the core.
+      out, state = core.unroll(
+          (jnp.moveaxis(x, -2, 0), jnp.moveaxis(is_first, -1, 0)), state)
+      out = jnp.moveaxis(out, 0, -2)
+    else:
+      out, state = core((x, is_first), state)
+    return {"out": out, "state": state}
+
+  return forward
+
+
+def _core_loss(core_cls, unroll):
+  forward = _core_outputs(core_cls, unroll)
+  return lambda *xs: jnp.sum(jnp.square(forward(*xs)["out"]))
+
+
+_CORE_PARAM_SHAPES = {
+    LSTMCore: {
+        "lstm_core/lstm/linear": {
+            "w": (OBS + HIDDEN, 4 * HIDDEN),
+            "b": (4 * HIDDEN,)
+        }
+    },
+    GRUCore: {
+        "gru_core/gru": {
+            "w_i": (OBS, 3 * HIDDEN),
+            "w_h": (HIDDEN, 3 * HIDDEN),
+            "b": (3 * HIDDEN,),
+        }
+    },
+}
+
+
 def _pixels(side, channels):
   """An `[..., side, side, channels]` image maker."""
 
@@ -228,6 +295,19 @@ class Case:
   loss: Callable[..., jax.Array] | None = None
   ensemble_size: int | None = None
   state: dict[str, Any] | None = None
+
+
+def _core_case(core_cls, unroll):
+  """The case of a core's step, or of its unroll over STEPS steps."""
+  lstm = core_cls is LSTMCore
+  return Case(
+      name=f"{'lstm' if lstm else 'gru'}_core_{'unroll' if unroll else 'step'}",
+      forward=_core_outputs(core_cls, unroll),
+      inputs=_core_inputs(
+          (STEPS,) if unroll else (), num_states=2 if lstm else 1),
+      param_shapes=_CORE_PARAM_SHAPES[core_cls],
+      loss=_core_loss(core_cls, unroll),
+  )
 
 
 CASES = (
@@ -428,6 +508,11 @@ CASES = (
         },
         loss=_square_sum(_impala_torso),
     ),
+    *[
+        _core_case(core_cls, unroll)
+        for core_cls in (LSTMCore, GRUCore)
+        for unroll in (False, True)
+    ],
     Case(
         name="running_normalizer",
         forward=lambda x: {"out": RunningNormalizer(clip=1.5)(x, update=False)},
