@@ -132,32 +132,62 @@ def one_of(
   return value
 
 
-def output_sizes(value: Any, *, owner: str,
-                 allow_empty: bool) -> tuple[int, ...]:
-  """Checks layer widths; returns them as a tuple of ints.
+def int_sequence(
+    value: Any,
+    *,
+    owner: str,
+    arg: str,
+    example: str,
+    item: str,
+    allow_empty: bool,
+) -> tuple[int, ...]:
+  """Checks a sequence (or 1-D array) of ints >= 1; returns a tuple of ints.
+
+  Args:
+    value: the argument.
+    owner: the class or function name used in messages.
+    arg: the argument name.
+    example: a valid value for the message, e.g. "(256, 256)".
+    item: what one entry is, for the message, e.g. "layer size".
+    allow_empty: whether `()` is accepted.
 
   Raises:
     TypeError: if `value` is not a sequence of ints.
-    ValueError: if it is empty (and not allowed) or holds a size < 1.
+    ValueError: if it is a NumPy array that is not 1-D, is empty (and not
+      allowed), or holds an entry < 1.
   """
+  if isinstance(value, np.ndarray):
+    if value.ndim != 1:
+      raise ValueError(
+          f"{owner}: `{arg}` must be a 1-D sequence of ints such as {example}, "
+          f"got an array of shape {value.shape}. Flatten it first.")
+    value = value.tolist()
   if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-    raise TypeError(
-        f"{owner}: `output_sizes` must be a sequence of ints such as "
-        f"(256, 256), {_got('output_sizes', value)}.")
+    raise TypeError(f"{owner}: `{arg}` must be a sequence of ints such as "
+                    f"{example}, {_got(arg, value)}.")
   sizes = tuple(value)
   if not allow_empty and not sizes:
-    raise ValueError(
-        f"{owner}: `output_sizes` must hold at least one layer size, got ().")
+    raise ValueError(f"{owner}: `{arg}` must hold at least one {item}, got ().")
   for size in sizes:
     if isinstance(size, bool) or not isinstance(size, _INT_TYPES):
-      raise TypeError(
-          f"{owner}: `output_sizes` must be a sequence of ints, got "
-          f"output_sizes={sizes!r} (holding a {type(size).__name__}).")
+      raise TypeError(f"{owner}: `{arg}` must be a sequence of ints, got "
+                      f"{arg}={sizes!r} (holding a {type(size).__name__}).")
     if size < 1:
-      raise ValueError(
-          f"{owner}: every entry of `output_sizes` must be an int >= 1, got "
-          f"output_sizes={sizes!r}.")
+      raise ValueError(f"{owner}: every entry of `{arg}` must be an int >= 1, "
+                       f"got {arg}={sizes!r}.")
   return tuple(int(size) for size in sizes)
+
+
+def output_sizes(value: Any, *, owner: str,
+                 allow_empty: bool) -> tuple[int, ...]:
+  """Checks layer widths; returns them as a tuple of ints (`int_sequence`)."""
+  return int_sequence(
+      value,
+      owner=owner,
+      arg="output_sizes",
+      example="(256, 256)",
+      item="layer size",
+      allow_empty=allow_empty)
 
 
 # Action bounds. Bounds are static: they are read as float64 NumPy arrays at
@@ -313,6 +343,57 @@ def _float_array(value: Any, *, owner: str, arg: str) -> jax.Array:
   return jnp.asarray(value)
 
 
+def _at_least_float32(dtype: Any) -> jnp.dtype:
+  """`dtype`, or float32 for bfloat16/float16 (computed in float32)."""
+  dtype = jnp.dtype(dtype)
+  return jnp.dtype(jnp.float32) if jnp.finfo(dtype).bits < 32 else dtype
+
+
+def _event_params(first: Any, second: Any, *, owner: str,
+                  names: tuple[str, str]) -> tuple[jax.Array, jax.Array]:
+  """Two float parameters of a `[..., A]` distribution, broadcast together.
+
+  Raises:
+    TypeError: for non-floating dtypes.
+    ValueError: for a rank-0 first parameter, shapes that do not broadcast, or
+      a second parameter that changes the last axis `A` of the first.
+  """
+  a, b = names
+  first = _float_array(first, owner=owner, arg=a)
+  second = _float_array(second, owner=owner, arg=b)
+  if first.ndim < 1:
+    raise ValueError(
+        f"{owner}: `{a}` must have rank >= 1 with the action dimensions last, "
+        f"`[..., A]`, got shape {first.shape}. For one action dimension use "
+        f"`{a}[..., None]`.")
+  try:
+    shape = jnp.broadcast_shapes(first.shape, second.shape)
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `{a}` and `{b}` must have broadcastable shapes `[..., A]`, "
+        f"got {a}.shape={first.shape}, {b}.shape={second.shape}. "
+        "Give both the same shape.") from None
+  if shape[-1] != first.shape[-1]:
+    raise ValueError(
+        f"{owner}: `{b}` must not change the action dimension of `{a}`, got "
+        f"{a}.shape={first.shape}, {b}.shape={second.shape}.")
+  dtype = _at_least_float32(jnp.result_type(first.dtype, second.dtype))
+  return (
+      jnp.broadcast_to(first.astype(dtype), shape),
+      jnp.broadcast_to(second.astype(dtype), shape),
+  )
+
+
+def _positive_if_concrete(x: jax.Array, *, owner: str, arg: str,
+                          fix: str) -> None:
+  """Raises ValueError if concrete `x` holds a value that is not finite > 0."""
+  if _is_concrete(x):
+    values = np.asarray(x)
+    if not np.all((values > 0) & np.isfinite(values)):
+      raise ValueError(f"{owner}: `{arg}` must be finite and > 0, got "
+                       f"min({arg})={values.min()}. {fix}")
+
+
 def loc_and_scale(loc: Any, scale: Any, *,
                   owner: str) -> tuple[jax.Array, jax.Array]:
   """Checks `loc` and `scale` of a `[..., A]` distribution.
@@ -326,40 +407,16 @@ def loc_and_scale(loc: Any, scale: Any, *,
     ValueError: for rank-0 `loc`, shapes that do not broadcast, or concrete
       `loc` that is not finite or `scale` that is not finite and > 0.
   """
-  loc = _float_array(loc, owner=owner, arg="loc")
-  scale = _float_array(scale, owner=owner, arg="scale")
-  if loc.ndim < 1:
-    raise ValueError(
-        f"{owner}: `loc` must have rank >= 1 with the action dimensions last, "
-        f"`[..., A]`, got shape {loc.shape}. For one action dimension use "
-        "`loc[..., None]`.")
-  try:
-    shape = jnp.broadcast_shapes(loc.shape, scale.shape)
-  except ValueError:
-    raise ValueError(
-        f"{owner}: `loc` and `scale` must have broadcastable shapes `[..., A]`, "
-        f"got loc.shape={loc.shape}, scale.shape={scale.shape}. "
-        "Give both the same shape.") from None
-  if shape[-1] != loc.shape[-1]:
-    raise ValueError(
-        f"{owner}: `scale` must not change the action dimension of `loc`, got "
-        f"loc.shape={loc.shape}, scale.shape={scale.shape}.")
+  loc, scale = _event_params(loc, scale, owner=owner, names=("loc", "scale"))
   if _is_concrete(loc) and not np.all(np.isfinite(np.asarray(loc))):
     raise ValueError(f"{owner}: `loc` must be finite, got loc={loc}.")
-  if _is_concrete(scale):
-    values = np.asarray(scale)
-    if not np.all((values > 0) & np.isfinite(values)):
-      raise ValueError(
-          f"{owner}: `scale` must be finite and > 0, got min(scale)="
-          f"{values.min()}. Map raw outputs through a positive transform, e.g. "
-          "`jax.nn.softplus(x) + 1e-3`.")
-  dtype = jnp.result_type(loc.dtype, scale.dtype)
-  if jnp.finfo(dtype).bits < 32:
-    dtype = jnp.dtype(jnp.float32)
-  return (
-      jnp.broadcast_to(loc.astype(dtype), shape),
-      jnp.broadcast_to(scale.astype(dtype), shape),
-  )
+  _positive_if_concrete(
+      scale,
+      owner=owner,
+      arg="scale",
+      fix=("Map raw outputs through a positive transform, e.g. "
+           "`jax.nn.softplus(x) + 1e-3`."))
+  return loc, scale
 
 
 def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:
