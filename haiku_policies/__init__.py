@@ -4,8 +4,10 @@ from haiku_policies.contracts import assert_tree_on_devices
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
+from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
 from haiku_policies.distributions import TanhNormal
+from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
 from haiku_policies.heads_deterministic import add_exploration_noise
 from haiku_policies.heads_deterministic import add_target_smoothing_noise
@@ -28,6 +30,8 @@ from haiku_policies.torsos import MLPTorso
 __version__ = "0.1.0"
 
 __all__ = (
+    "Beta",
+    "BetaHead",
     "CategoricalHead",
     "CriticEnsemble",
     "DeterministicHead",

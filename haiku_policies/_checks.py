@@ -419,6 +419,30 @@ def loc_and_scale(loc: Any, scale: Any, *,
   return loc, scale
 
 
+def concentrations(alpha: Any, beta: Any, *,
+                   owner: str) -> tuple[jax.Array, jax.Array]:
+  """Checks the concentrations `alpha` and `beta` of a `[..., A]` Beta.
+
+  Returns:
+    `alpha` and `beta` broadcast to one shape `[..., A]`, in a dtype of at
+    least float32.
+
+  Raises:
+    TypeError: for non-floating dtypes.
+    ValueError: for rank-0 `alpha`, shapes that do not broadcast, or concrete
+      values that are not finite and > 0.
+  """
+  alpha, beta = _event_params(alpha, beta, owner=owner, names=("alpha", "beta"))
+  for arg, value in (("alpha", alpha), ("beta", beta)):
+    _positive_if_concrete(
+        value,
+        owner=owner,
+        arg=arg,
+        fix=("Map raw outputs through a positive transform, e.g. "
+             "`1.0 + jax.nn.softplus(x)` (> 1: unimodal)."))
+  return alpha, beta
+
+
 def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:
   """Casts a `[..., A]` value to score to `dtype` and checks its last axis.
 

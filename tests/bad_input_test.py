@@ -26,8 +26,10 @@ import haiku_policies
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
+from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
 from haiku_policies.distributions import TanhNormal
+from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_deterministic import add_exploration_noise
@@ -326,6 +328,33 @@ CATALOGUE = (
         AssertionError,
         ("CategoricalHead", "`mask`", "bool array", "float32"),
     ),
+    # BetaHead.
+    Bad(
+        "beta_head_zero_min_concentration",
+        lambda: _build(lambda: BetaHead(2, min_concentration=0.0)),
+        ValueError,
+        ("BetaHead", "`min_concentration`", "> 0", "min_concentration=0.0"),
+    ),
+    Bad(
+        "beta_head_low_above_high",
+        lambda: _build(lambda: BetaHead((np.array([1.0]), np.array([-1.0])))),
+        ValueError,
+        ("BetaHead", "`low` must be < `high`", "low=[1.]", "high=[-1.]"),
+    ),
+    Bad(
+        "beta_head_infinite_bounds",
+        lambda: _build(lambda: BetaHead(
+            (np.array([-np.inf]), np.array([np.inf])))),
+        ValueError,
+        ("BetaHead", "finite", "low=[-inf]"),
+    ),
+    Bad(
+        "beta_head_int_features_under_jit",
+        lambda: _call(
+            lambda: BetaHead(2), _zeros(4, 8, dtype=jnp.int32), jit=True),
+        AssertionError,
+        ("BetaHead", "`inputs`", "[..., H]", "dtype int32"),
+    ),
     # Critics.
     Bad(
         "value_head_unknown_w_init",
@@ -493,6 +522,42 @@ CATALOGUE = (
         lambda: TanhNormal(_zeros(2), jnp.ones(2), low=-np.ones(3), high=1.0),
         ValueError,
         ("TanhNormal", "`low`", "(2,)", "(3,)"),
+    ),
+    Bad(
+        "beta_zero_alpha",
+        lambda: Beta(_zeros(2), jnp.ones(2)),
+        ValueError,
+        ("Beta", "`alpha`", "> 0", "min(alpha)=0.0"),
+    ),
+    Bad(
+        "beta_negative_beta",
+        lambda: Beta(jnp.ones(2), -jnp.ones(2)),
+        ValueError,
+        ("Beta", "`beta`", "> 0", "min(beta)=-1.0"),
+    ),
+    Bad(
+        "beta_int_alpha",
+        lambda: Beta(jnp.ones(2, jnp.int32), jnp.ones(2)),
+        TypeError,
+        ("Beta", "`alpha`", "floating", "int32"),
+    ),
+    Bad(
+        "beta_low_above_high",
+        lambda: Beta(jnp.ones(2), jnp.ones(2), low=1.0, high=0.0),
+        ValueError,
+        ("Beta", "`low` must be < `high`", "low=[1. 1.]"),
+    ),
+    Bad(
+        "beta_infinite_bounds",
+        lambda: Beta(jnp.ones(2), jnp.ones(2), low=-np.inf, high=np.inf),
+        ValueError,
+        ("Beta", "`low` and `high` must be finite", "low=[-inf -inf]"),
+    ),
+    Bad(
+        "beta_log_prob_wrong_event",
+        lambda: Beta(jnp.ones((4, 2)), jnp.ones((4, 2))).log_prob(_zeros(4, 3)),
+        ValueError,
+        ("Beta", "[..., 2]", "(4, 3)"),
     ),
 )
 

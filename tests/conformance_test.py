@@ -23,6 +23,7 @@ import numpy as np
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
+from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_gaussian import GaussianHead
@@ -104,6 +105,22 @@ def _categorical_loss(x, mask):
   del mask
   dist = CategoricalHead(3)(x)
   return jnp.sum(dist.log_prob(jnp.full(x.shape[:-1], 2)) + dist.entropy())
+
+
+def _beta_head():
+  return BetaHead((LOW, HIGH))
+
+
+def _beta_outputs(x, a):
+  dist = _beta_head()(x)
+  return {
+      "alpha": dist.alpha,
+      "beta": dist.beta,
+      "log_prob": dist.log_prob(a),
+      "entropy": dist.entropy(),
+      "mean": dist.mean(),
+      "mode": dist.mode(),
+  }
 
 
 def _gaussian_head():
@@ -281,6 +298,22 @@ CASES = (
             "b": (3,)
         }},
         loss=_categorical_loss,
+    ),
+    Case(
+        name="beta_head",
+        forward=_beta_outputs,
+        inputs=_obs_act,
+        param_shapes={
+            "beta_head/alpha": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
+            "beta_head/beta": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
+        },
+        loss=lambda x, a: _sample_loss(_beta_head()(x)),
     ),
     Case(
         name="value_head",
