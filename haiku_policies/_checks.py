@@ -190,6 +190,22 @@ def output_sizes(value: Any, *, owner: str,
       allow_empty=allow_empty)
 
 
+def nvec(value: Any, *, owner: str) -> tuple[int, ...]:
+  """Checks MultiDiscrete sub-action sizes `nvec`; returns a tuple of ints.
+
+  Raises:
+    TypeError: if `value` is not a sequence (or 1-D array) of ints.
+    ValueError: if it is empty, not 1-D, or holds a size < 1.
+  """
+  return int_sequence(
+      value,
+      owner=owner,
+      arg="nvec",
+      example="(3, 5, 2)",
+      item="sub-action size",
+      allow_empty=False)
+
+
 # Action bounds. Bounds are static: they are read as float64 NumPy arrays at
 # construction, so they become constants under `jit`.
 
@@ -455,6 +471,69 @@ def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:
         f"{owner}: the value to score must have shape `[..., {size}]`, "
         f"got shape {value.shape}.")
   return value.astype(dtype)
+
+
+def discrete_event(value: Any, *, owner: str, size: int) -> jax.Array:
+  """Checks integer `[..., K]` sub-actions to score; returns them as int32.
+
+  Raises:
+    TypeError: if `value` does not have an integer dtype.
+    ValueError: if `value` has rank 0 or a last axis other than `size`.
+  """
+  value = jnp.asarray(value)
+  if not jnp.issubdtype(value.dtype, jnp.integer):
+    raise TypeError(
+        f"{owner}: the value to score must be an integer array of "
+        f"sub-actions `[..., {size}]`, got dtype {value.dtype}. Cast it, e.g. "
+        "`value.astype(jnp.int32)`.")
+  if value.ndim < 1 or value.shape[-1] != size:
+    raise ValueError(
+        f"{owner}: the value to score must have shape `[..., {size}]` (one "
+        f"entry per sub-action), got shape {value.shape}.")
+  return value.astype(jnp.int32)
+
+
+def logits(value: Any, *, owner: str, size: int) -> jax.Array:
+  """Checks `[..., size]` float logits; returns them in at least float32.
+
+  Raises:
+    TypeError: for a non-floating dtype.
+    ValueError: for rank 0 or a last axis other than `size`.
+  """
+  value = _float_array(value, owner=owner, arg="logits")
+  if value.ndim < 1 or value.shape[-1] != size:
+    raise ValueError(
+        f"{owner}: `logits` must have shape `[..., {size}]` (the sub-actions' "
+        f"logits concatenated, sum(nvec) = {size}), got shape {value.shape}.")
+  return value.astype(_at_least_float32(value.dtype))
+
+
+def mask(value: Any, *, owner: str, shape: tuple[int, ...]) -> jax.Array:
+  """Checks a bool `mask` that must broadcast against logits of `shape`.
+
+  Returns:
+    The mask as a JAX bool array.
+
+  Raises:
+    TypeError: for a non-bool dtype.
+    ValueError: for rank 0, a last axis other than `shape[-1]`, or leading
+      dims that do not broadcast against `shape[:-1]`.
+  """
+  value = jnp.asarray(value)
+  if value.dtype != jnp.bool_:
+    raise TypeError(
+        f"{owner}: `mask` must be a bool array (True = allowed), got dtype "
+        f"{value.dtype}. Build it with a comparison or `.astype(bool)`.")
+  try:
+    if value.ndim < 1 or value.shape[-1] != shape[-1]:
+      raise ValueError
+    jnp.broadcast_shapes(value.shape, shape)
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `mask` must have shape `[..., {shape[-1]}]` and broadcast "
+        f"against the logits' shape {shape}, got shape {value.shape}."
+    ) from None
+  return value
 
 
 # Call-time array inputs (chex).

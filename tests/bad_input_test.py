@@ -28,9 +28,11 @@ from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
 from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
+from haiku_policies.distributions import MultiCategorical
 from haiku_policies.distributions import TanhNormal
 from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_categorical import MultiCategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_deterministic import add_exploration_noise
 from haiku_policies.heads_deterministic import add_target_smoothing_noise
@@ -41,6 +43,7 @@ from haiku_policies.normalization import normalize
 from haiku_policies.normalization import normalizer_init
 from haiku_policies.normalization import normalizer_update
 from haiku_policies.specs import action_bounds
+from haiku_policies.specs import action_nvec
 from haiku_policies.std_transforms import make_std_transform
 from haiku_policies.torsos import MLPTorso
 
@@ -328,6 +331,26 @@ CATALOGUE = (
         AssertionError,
         ("CategoricalHead", "`mask`", "bool array", "float32"),
     ),
+    # MultiCategoricalHead.
+    Bad(
+        "multi_categorical_head_zero_nvec",
+        lambda: _build(lambda: MultiCategoricalHead((3, 0))),
+        ValueError,
+        ("MultiCategoricalHead", "`nvec`", "int >= 1", "nvec=(3, 0)"),
+    ),
+    Bad(
+        "multi_categorical_head_2d_nvec",
+        lambda: _build(lambda: MultiCategoricalHead(np.full((2, 2), 3))),
+        ValueError,
+        ("MultiCategoricalHead", "`nvec`", "1-D", "(2, 2)"),
+    ),
+    Bad(
+        "multi_categorical_head_mask_wrong_size",
+        lambda: _call(lambda: MultiCategoricalHead(
+            (3, 2)), _zeros(2, 8), jnp.ones((2, 4), bool)),
+        AssertionError,
+        ("MultiCategoricalHead", "`mask`", "last dim 5", "(2, 4)"),
+    ),
     # BetaHead.
     Bad(
         "beta_head_zero_min_concentration",
@@ -472,6 +495,25 @@ CATALOGUE = (
         ValueError,
         ("action_bounds", "Array", "no bounds"),
     ),
+    Bad(
+        "action_bounds_multi_discrete",
+        lambda: action_bounds(gym.spaces.MultiDiscrete([3, 2])),
+        TypeError,
+        ("action_bounds", "discrete", "MultiDiscrete", "MultiCategoricalHead"),
+    ),
+    Bad(
+        "action_nvec_box",
+        lambda: action_nvec(gym.spaces.Box(-1.0, 1.0, (2,))),
+        TypeError,
+        ("action_nvec", "`space`", "MultiDiscrete", "gymnasium Box",
+         "action_bounds"),
+    ),
+    Bad(
+        "action_nvec_nonzero_start",
+        lambda: action_nvec(gym.spaces.MultiDiscrete([3, 4], start=[1, 0])),
+        ValueError,
+        ("action_nvec", "`start`", "[1 0]"),
+    ),
     # Distributions.
     Bad(
         "diag_normal_rank0_loc",
@@ -558,6 +600,57 @@ CATALOGUE = (
         lambda: Beta(jnp.ones((4, 2)), jnp.ones((4, 2))).log_prob(_zeros(4, 3)),
         ValueError,
         ("Beta", "[..., 2]", "(4, 3)"),
+    ),
+    Bad(
+        "multi_categorical_empty_nvec",
+        lambda: MultiCategorical(_zeros(2, 3), ()),
+        ValueError,
+        ("MultiCategorical", "`nvec`", "at least one", "got ()"),
+    ),
+    Bad(
+        "multi_categorical_float_nvec",
+        lambda: MultiCategorical(_zeros(2, 5), (3.0, 2)),
+        TypeError,
+        ("MultiCategorical", "`nvec`", "sequence of ints", "float"),
+    ),
+    Bad(
+        "multi_categorical_logits_wrong_size",
+        lambda: MultiCategorical(_zeros(2, 4), (3, 2)),
+        ValueError,
+        ("MultiCategorical", "`logits`", "[..., 5]", "(2, 4)"),
+    ),
+    Bad(
+        "multi_categorical_mask_wrong_size",
+        lambda: MultiCategorical(
+            _zeros(2, 5), (3, 2), mask=jnp.ones((2, 4), bool)),
+        ValueError,
+        ("MultiCategorical", "`mask`", "[..., 5]", "(2, 4)"),
+    ),
+    Bad(
+        "multi_categorical_mask_batch_mismatch",
+        lambda: MultiCategorical(
+            _zeros(2, 5), (3, 2), mask=jnp.ones((3, 5), bool)),
+        ValueError,
+        ("MultiCategorical", "`mask`", "(2, 5)", "(3, 5)"),
+    ),
+    Bad(
+        "multi_categorical_float_mask",
+        lambda: MultiCategorical(_zeros(2, 5), (3, 2), mask=_zeros(2, 5)),
+        TypeError,
+        ("MultiCategorical", "`mask`", "bool", "float32"),
+    ),
+    Bad(
+        "multi_categorical_action_wrong_shape",
+        lambda: MultiCategorical(_zeros(2, 5),
+                                 (3, 2)).log_prob(jnp.zeros((2, 3), jnp.int32)),
+        ValueError,
+        ("MultiCategorical", "[..., 2]", "(2, 3)"),
+    ),
+    Bad(
+        "multi_categorical_float_action",
+        lambda: MultiCategorical(_zeros(2, 5), (3, 2)).log_prob(_zeros(2, 2)),
+        TypeError,
+        ("MultiCategorical", "integer", "float32"),
     ),
 )
 

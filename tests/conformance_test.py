@@ -25,6 +25,7 @@ from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
 from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_categorical import MultiCategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_gaussian import GaussianHead
 from haiku_policies.heads_gaussian import TanhGaussianHead
@@ -40,6 +41,7 @@ INIT_KEY = jax.random.PRNGKey(0)
 APPLY_KEY = jax.random.PRNGKey(1)
 LOW = np.array([-2.0, 0.0], np.float32)
 HIGH = np.array([2.0, 1.0], np.float32)
+NVEC = (3, 2)  # MultiCategoricalHead: N = 5 logits.
 
 
 def _obs(batch_shape, seed=0):
@@ -58,6 +60,12 @@ def _mask(batch_shape):
   return mask
 
 
+def _multi_mask(batch_shape):
+  mask = np.ones((*batch_shape, sum(NVEC)), bool)
+  mask[..., [1, 4]] = False  # One value of each sub-action.
+  return mask
+
+
 def _obs_only(batch_shape):
   return (_obs(batch_shape),)
 
@@ -68,6 +76,10 @@ def _obs_act(batch_shape):
 
 def _obs_mask(batch_shape):
   return (_obs(batch_shape), _mask(batch_shape))
+
+
+def _obs_multi_mask(batch_shape):
+  return (_obs(batch_shape), _multi_mask(batch_shape))
 
 
 def _weights(shape, seed=7):
@@ -105,6 +117,24 @@ def _categorical_loss(x, mask):
   del mask
   dist = CategoricalHead(3)(x)
   return jnp.sum(dist.log_prob(jnp.full(x.shape[:-1], 2)) + dist.entropy())
+
+
+def _multi_categorical_outputs(x, mask):
+  dist = MultiCategoricalHead(NVEC)(x, mask=mask)
+  return {
+      "logits": dist.logits,
+      "probs": dist.probs,
+      "log_prob": dist.log_prob(jnp.zeros((*mask.shape[:-1], 2), jnp.int32)),
+      "entropy": dist.entropy(),
+      "mode": dist.mode(),
+  }
+
+
+def _multi_categorical_loss(x, mask):
+  # Not reparameterizable: the score-function terms carry the gradient.
+  dist = MultiCategoricalHead(NVEC)(x, mask=mask)
+  value = jnp.broadcast_to(jnp.array([2, 0], jnp.int32), (*x.shape[:-1], 2))
+  return jnp.sum(dist.log_prob(value) + dist.entropy())
 
 
 def _beta_head():
@@ -298,6 +328,18 @@ CASES = (
             "b": (3,)
         }},
         loss=_categorical_loss,
+    ),
+    Case(
+        name="multi_categorical_head",
+        forward=_multi_categorical_outputs,
+        inputs=_obs_multi_mask,
+        param_shapes={
+            "multi_categorical_head/linear": {
+                "w": (OBS, sum(NVEC)),
+                "b": (sum(NVEC),)
+            }
+        },
+        loss=_multi_categorical_loss,
     ),
     Case(
         name="beta_head",
