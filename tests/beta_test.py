@@ -210,7 +210,8 @@ class LogProbTest(parameterized.TestCase):
         atol=LOG_PROB_ATOL)
 
   @parameterized.parameters(jnp.float32, jnp.float64)
-  def test_log_prob_at_and_beyond_bounds_is_density_eps_inside(self, dtype):
+  def test_log_prob_and_gradients_at_and_beyond_bounds(self, dtype):
+    # The density `eps` (of the dtype) inside the bound, in units of `y`.
     alpha = np.array([[0.3, 2.5]])
     beta = np.array([[4.0, 0.7]])
     low, high = np.array([-2.0, 0.5]), np.array([3.0, 0.75])
@@ -223,16 +224,18 @@ class LogProbTest(parameterized.TestCase):
         "low": np.stack([low, low - 1.0]),
         "high": np.stack([high, high + 1.0]),
     }
-    value = np.concatenate([values["low"], values["high"]]).astype(dtype)
+    value = np.concatenate([values["low"], values["high"]])
 
-    def score(a, b):
-      log_prob = Beta(a, b, low, high).log_prob(value)
+    def score(a, b, x):
+      log_prob = Beta(a, b, low, high).log_prob(x)
       return log_prob.sum(), log_prob
 
     with jax_compat.enable_x64(dtype == jnp.float64):
-      grads, log_prob = jax.jit(jax.grad(score, (0, 1),
+      # Gradients w.r.t. the parameters and the value itself.
+      grads, log_prob = jax.jit(jax.grad(score, (0, 1, 2),
                                          has_aux=True))(alpha.astype(dtype),
-                                                        beta.astype(dtype))
+                                                        beta.astype(dtype),
+                                                        value.astype(dtype))
     np.testing.assert_allclose(
         log_prob,
         np.repeat([expected["low"][0], expected["high"][0]], 2),

@@ -72,11 +72,12 @@ class Beta(_base.DrawnDistribution):
   * `log_prob(x)` clips `x` into `[low, high]`, then works from the gaps to
     the bounds, `g_lo = x - low` and `g_hi = high - x` (exact near a bound,
     unlike `1 - y`), with `log y = log g_lo - log(high - low)` and likewise
-    `log(1 - y)`. Each gap is clipped below at `(high - low) * eps`,
-    `eps = finfo(dtype).eps` (1.2e-7 in float32, 2.2e-16 in float64): values
-    at or beyond a bound score as if they lay `eps` (in units of `y`) inside
-    it. So `log_prob` is finite there for every `alpha, beta > 0`, and the
-    score's gradient
+    `log(1 - y)`. Both `log y` and `log(1 - y)` are then clipped below at
+    `log eps`, `eps = finfo(dtype).eps` (1.2e-7 in float32, 2.2e-16 in
+    float64), in `log_prob` and for a draw alike: values at or beyond a bound
+    score as if they lay `eps` (in units of `y`) inside it. So `log_prob` is
+    finite there for every `alpha, beta > 0`, its gradient with respect to
+    the value too, and the score's gradient
     `d log p / d alpha = log y - digamma(alpha) + digamma(alpha + beta)` stays
     bounded (`|log y| <= -log eps`, 15.9 in float32). `eps` rather than
     `finfo.tiny`: float32 `y` cannot come closer than `eps / 2` to 1, so a
@@ -228,11 +229,12 @@ class Beta(_base.DrawnDistribution):
         size=self._alpha.shape[-1],
         dtype=self._alpha.dtype)
     value = jnp.clip(value, self.low, self.high)
-    width = self._range()
-    tiny = width * jnp.finfo(self._alpha.dtype).eps
-    log_width = jnp.log(width)
-    log_y = jnp.log(jnp.maximum(value - self.low, tiny)) - log_width
-    log_1my = jnp.log(jnp.maximum(self.high - value, tiny)) - log_width
+    # The floor keeps the log and its gradient finite at a bound; the clip
+    # at eps is `_log_prob_unit`'s, as for a draw.
+    floor = jnp.finfo(self._alpha.dtype).tiny
+    log_width = jnp.log(self._range())
+    log_y = jnp.log(jnp.maximum(value - self.low, floor)) - log_width
+    log_1my = jnp.log(jnp.maximum(self.high - value, floor)) - log_width
     return self._log_prob_unit(log_y, log_1my)
 
   def entropy(self) -> jax.Array:
