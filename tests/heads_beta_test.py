@@ -57,13 +57,17 @@ class BetaHeadTest(parameterized.TestCase):
       self.assertLess(value.min(), 1.0 + 1e-3)  # Some reach the floor.
 
   def test_head_returns_beta_over_its_bounds(self):
-    for spec, (low, high) in ((2, (-1.0, 1.0)), ((LOW, HIGH), (LOW, HIGH))):
-      f = hk.without_apply_rng(hk.transform(lambda h: BetaHead(spec)(h)))
-      h = _features()
-      dist = jax.jit(f.apply)(jax.jit(f.init)(KEY, h), h)
-      self.assertIsInstance(dist, Beta)
-      np.testing.assert_array_equal(dist.low, np.broadcast_to(low, (2,)))
-      np.testing.assert_array_equal(dist.high, np.broadcast_to(high, (2,)))
+    specs = {"unit": 2, "bounded": (LOW, HIGH)}
+    f = hk.without_apply_rng(
+        hk.transform(lambda h: {
+            name: BetaHead(spec, name=name)(h) for name, spec in specs.items()
+        }))
+    h = _features()
+    dists = jax.jit(f.apply)(jax.jit(f.init)(KEY, h), h)
+    for name, (low, high) in (("unit", (-1.0, 1.0)), ("bounded", (LOW, HIGH))):
+      self.assertIsInstance(dists[name], Beta)
+      np.testing.assert_array_equal(dists[name].low, np.broadcast_to(low, 2))
+      np.testing.assert_array_equal(dists[name].high, np.broadcast_to(high, 2))
 
 
 if __name__ == "__main__":
