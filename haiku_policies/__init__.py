@@ -9,9 +9,13 @@ from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
+from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
+from haiku_policies.distributions import MultiCategorical
 from haiku_policies.distributions import TanhNormal
+from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_categorical import MultiCategoricalHead
 from haiku_policies.heads_deterministic import add_exploration_noise
 from haiku_policies.heads_deterministic import add_target_smoothing_noise
 from haiku_policies.heads_deterministic import DeterministicHead
@@ -25,6 +29,7 @@ from haiku_policies.normalization import normalizer_update
 from haiku_policies.normalization import NormalizerState
 from haiku_policies.normalization import RunningNormalizer
 from haiku_policies.specs import action_bounds
+from haiku_policies.specs import action_nvec
 from haiku_policies.std_transforms import make_std_transform
 from haiku_policies.std_transforms import STD_TRANSFORMS
 from haiku_policies.std_transforms import StdTransform
@@ -33,6 +38,8 @@ from haiku_policies.torsos import MLPTorso
 __version__ = "0.1.0"
 
 __all__ = (
+    "Beta",
+    "BetaHead",
     "CategoricalHead",
     "ConvTorso",
     "CriticEnsemble",
@@ -43,6 +50,8 @@ __all__ = (
     "ImpalaTorso",
     "LSTMCore",
     "MLPTorso",
+    "MultiCategorical",
+    "MultiCategoricalHead",
     "NatureCNNTorso",
     "NormalizerState",
     "QHead",
@@ -53,6 +62,7 @@ __all__ = (
     "TanhNormal",
     "ValueHead",
     "action_bounds",
+    "action_nvec",
     "add_exploration_noise",
     "add_target_smoothing_noise",
     "assert_tree_on_devices",

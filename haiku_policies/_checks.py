@@ -132,32 +132,78 @@ def one_of(
   return value
 
 
-def output_sizes(value: Any, *, owner: str,
-                 allow_empty: bool) -> tuple[int, ...]:
-  """Checks layer widths; returns them as a tuple of ints.
+def int_sequence(
+    value: Any,
+    *,
+    owner: str,
+    arg: str,
+    example: str,
+    item: str,
+    allow_empty: bool,
+) -> tuple[int, ...]:
+  """Checks a sequence (or 1-D array) of ints >= 1; returns a tuple of ints.
+
+  Args:
+    value: the argument.
+    owner: the class or function name used in messages.
+    arg: the argument name.
+    example: a valid value for the message, e.g. "(256, 256)".
+    item: what one entry is, for the message, e.g. "layer size".
+    allow_empty: whether `()` is accepted.
 
   Raises:
     TypeError: if `value` is not a sequence of ints.
-    ValueError: if it is empty (and not allowed) or holds a size < 1.
+    ValueError: if it is a NumPy array that is not 1-D, is empty (and not
+      allowed), or holds an entry < 1.
   """
+  if isinstance(value, np.ndarray):
+    if value.ndim != 1:
+      raise ValueError(
+          f"{owner}: `{arg}` must be a 1-D sequence of ints such as {example}, "
+          f"got an array of shape {value.shape}. Flatten it first.")
+    value = value.tolist()
   if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-    raise TypeError(
-        f"{owner}: `output_sizes` must be a sequence of ints such as "
-        f"(256, 256), {_got('output_sizes', value)}.")
+    raise TypeError(f"{owner}: `{arg}` must be a sequence of ints such as "
+                    f"{example}, {_got(arg, value)}.")
   sizes = tuple(value)
   if not allow_empty and not sizes:
-    raise ValueError(
-        f"{owner}: `output_sizes` must hold at least one layer size, got ().")
+    raise ValueError(f"{owner}: `{arg}` must hold at least one {item}, got ().")
   for size in sizes:
     if isinstance(size, bool) or not isinstance(size, _INT_TYPES):
-      raise TypeError(
-          f"{owner}: `output_sizes` must be a sequence of ints, got "
-          f"output_sizes={sizes!r} (holding a {type(size).__name__}).")
+      raise TypeError(f"{owner}: `{arg}` must be a sequence of ints, got "
+                      f"{arg}={sizes!r} (holding a {type(size).__name__}).")
     if size < 1:
-      raise ValueError(
-          f"{owner}: every entry of `output_sizes` must be an int >= 1, got "
-          f"output_sizes={sizes!r}.")
+      raise ValueError(f"{owner}: every entry of `{arg}` must be an int >= 1, "
+                       f"got {arg}={sizes!r}.")
   return tuple(int(size) for size in sizes)
+
+
+def output_sizes(value: Any, *, owner: str,
+                 allow_empty: bool) -> tuple[int, ...]:
+  """Checks layer widths; returns them as a tuple of ints (`int_sequence`)."""
+  return int_sequence(
+      value,
+      owner=owner,
+      arg="output_sizes",
+      example="(256, 256)",
+      item="layer size",
+      allow_empty=allow_empty)
+
+
+def nvec(value: Any, *, owner: str) -> tuple[int, ...]:
+  """Checks MultiDiscrete sub-action sizes `nvec`; returns a tuple of ints.
+
+  Raises:
+    TypeError: if `value` is not a sequence (or 1-D array) of ints.
+    ValueError: if it is empty, not 1-D, or holds a size < 1.
+  """
+  return int_sequence(
+      value,
+      owner=owner,
+      arg="nvec",
+      example="(3, 5, 2)",
+      item="sub-action size",
+      allow_empty=False)
 
 
 # Action bounds. Bounds are static: they are read as float64 NumPy arrays at
@@ -313,6 +359,57 @@ def _float_array(value: Any, *, owner: str, arg: str) -> jax.Array:
   return jnp.asarray(value)
 
 
+def _at_least_float32(dtype: Any) -> jnp.dtype:
+  """`dtype`, or float32 for bfloat16/float16 (computed in float32)."""
+  dtype = jnp.dtype(dtype)
+  return jnp.dtype(jnp.float32) if jnp.finfo(dtype).bits < 32 else dtype
+
+
+def _event_params(first: Any, second: Any, *, owner: str,
+                  names: tuple[str, str]) -> tuple[jax.Array, jax.Array]:
+  """Two float parameters of a `[..., A]` distribution, broadcast together.
+
+  Raises:
+    TypeError: for non-floating dtypes.
+    ValueError: for a rank-0 first parameter, shapes that do not broadcast, or
+      a second parameter that changes the last axis `A` of the first.
+  """
+  a, b = names
+  first = _float_array(first, owner=owner, arg=a)
+  second = _float_array(second, owner=owner, arg=b)
+  if first.ndim < 1:
+    raise ValueError(
+        f"{owner}: `{a}` must have rank >= 1 with the action dimensions last, "
+        f"`[..., A]`, got shape {first.shape}. For one action dimension use "
+        f"`{a}[..., None]`.")
+  try:
+    shape = jnp.broadcast_shapes(first.shape, second.shape)
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `{a}` and `{b}` must have broadcastable shapes `[..., A]`, "
+        f"got {a}.shape={first.shape}, {b}.shape={second.shape}. "
+        "Give both the same shape.") from None
+  if shape[-1] != first.shape[-1]:
+    raise ValueError(
+        f"{owner}: `{b}` must not change the action dimension of `{a}`, got "
+        f"{a}.shape={first.shape}, {b}.shape={second.shape}.")
+  dtype = _at_least_float32(jnp.result_type(first.dtype, second.dtype))
+  return (
+      jnp.broadcast_to(first.astype(dtype), shape),
+      jnp.broadcast_to(second.astype(dtype), shape),
+  )
+
+
+def _positive_if_concrete(x: jax.Array, *, owner: str, arg: str,
+                          fix: str) -> None:
+  """Raises ValueError if concrete `x` holds a value that is not finite > 0."""
+  if _is_concrete(x):
+    values = np.asarray(x)
+    if not np.all((values > 0) & np.isfinite(values)):
+      raise ValueError(f"{owner}: `{arg}` must be finite and > 0, got "
+                       f"min({arg})={values.min()}. {fix}")
+
+
 def loc_and_scale(loc: Any, scale: Any, *,
                   owner: str) -> tuple[jax.Array, jax.Array]:
   """Checks `loc` and `scale` of a `[..., A]` distribution.
@@ -326,40 +423,40 @@ def loc_and_scale(loc: Any, scale: Any, *,
     ValueError: for rank-0 `loc`, shapes that do not broadcast, or concrete
       `loc` that is not finite or `scale` that is not finite and > 0.
   """
-  loc = _float_array(loc, owner=owner, arg="loc")
-  scale = _float_array(scale, owner=owner, arg="scale")
-  if loc.ndim < 1:
-    raise ValueError(
-        f"{owner}: `loc` must have rank >= 1 with the action dimensions last, "
-        f"`[..., A]`, got shape {loc.shape}. For one action dimension use "
-        "`loc[..., None]`.")
-  try:
-    shape = jnp.broadcast_shapes(loc.shape, scale.shape)
-  except ValueError:
-    raise ValueError(
-        f"{owner}: `loc` and `scale` must have broadcastable shapes `[..., A]`, "
-        f"got loc.shape={loc.shape}, scale.shape={scale.shape}. "
-        "Give both the same shape.") from None
-  if shape[-1] != loc.shape[-1]:
-    raise ValueError(
-        f"{owner}: `scale` must not change the action dimension of `loc`, got "
-        f"loc.shape={loc.shape}, scale.shape={scale.shape}.")
+  loc, scale = _event_params(loc, scale, owner=owner, names=("loc", "scale"))
   if _is_concrete(loc) and not np.all(np.isfinite(np.asarray(loc))):
     raise ValueError(f"{owner}: `loc` must be finite, got loc={loc}.")
-  if _is_concrete(scale):
-    values = np.asarray(scale)
-    if not np.all((values > 0) & np.isfinite(values)):
-      raise ValueError(
-          f"{owner}: `scale` must be finite and > 0, got min(scale)="
-          f"{values.min()}. Map raw outputs through a positive transform, e.g. "
-          "`jax.nn.softplus(x) + 1e-3`.")
-  dtype = jnp.result_type(loc.dtype, scale.dtype)
-  if jnp.finfo(dtype).bits < 32:
-    dtype = jnp.dtype(jnp.float32)
-  return (
-      jnp.broadcast_to(loc.astype(dtype), shape),
-      jnp.broadcast_to(scale.astype(dtype), shape),
-  )
+  _positive_if_concrete(
+      scale,
+      owner=owner,
+      arg="scale",
+      fix=("Map raw outputs through a positive transform, e.g. "
+           "`jax.nn.softplus(x) + 1e-3`."))
+  return loc, scale
+
+
+def concentrations(alpha: Any, beta: Any, *,
+                   owner: str) -> tuple[jax.Array, jax.Array]:
+  """Checks the concentrations `alpha` and `beta` of a `[..., A]` Beta.
+
+  Returns:
+    `alpha` and `beta` broadcast to one shape `[..., A]`, in a dtype of at
+    least float32.
+
+  Raises:
+    TypeError: for non-floating dtypes.
+    ValueError: for rank-0 `alpha`, shapes that do not broadcast, or concrete
+      values that are not finite and > 0.
+  """
+  alpha, beta = _event_params(alpha, beta, owner=owner, names=("alpha", "beta"))
+  for arg, value in (("alpha", alpha), ("beta", beta)):
+    _positive_if_concrete(
+        value,
+        owner=owner,
+        arg=arg,
+        fix=("Map raw outputs through a positive transform, e.g. "
+             "`1.0 + jax.nn.softplus(x)` (> 1: unimodal)."))
+  return alpha, beta
 
 
 def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:
@@ -374,6 +471,69 @@ def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:
         f"{owner}: the value to score must have shape `[..., {size}]`, "
         f"got shape {value.shape}.")
   return value.astype(dtype)
+
+
+def discrete_event(value: Any, *, owner: str, size: int) -> jax.Array:
+  """Checks integer `[..., K]` sub-actions to score; returns them as int32.
+
+  Raises:
+    TypeError: if `value` does not have an integer dtype.
+    ValueError: if `value` has rank 0 or a last axis other than `size`.
+  """
+  value = jnp.asarray(value)
+  if not jnp.issubdtype(value.dtype, jnp.integer):
+    raise TypeError(
+        f"{owner}: the value to score must be an integer array of "
+        f"sub-actions `[..., {size}]`, got dtype {value.dtype}. Cast it, e.g. "
+        "`value.astype(jnp.int32)`.")
+  if value.ndim < 1 or value.shape[-1] != size:
+    raise ValueError(
+        f"{owner}: the value to score must have shape `[..., {size}]` (one "
+        f"entry per sub-action), got shape {value.shape}.")
+  return value.astype(jnp.int32)
+
+
+def logits(value: Any, *, owner: str, size: int) -> jax.Array:
+  """Checks `[..., size]` float logits; returns them in at least float32.
+
+  Raises:
+    TypeError: for a non-floating dtype.
+    ValueError: for rank 0 or a last axis other than `size`.
+  """
+  value = _float_array(value, owner=owner, arg="logits")
+  if value.ndim < 1 or value.shape[-1] != size:
+    raise ValueError(
+        f"{owner}: `logits` must have shape `[..., {size}]` (the sub-actions' "
+        f"logits concatenated, sum(nvec) = {size}), got shape {value.shape}.")
+  return value.astype(_at_least_float32(value.dtype))
+
+
+def mask(value: Any, *, owner: str, shape: tuple[int, ...]) -> jax.Array:
+  """Checks a bool `mask` that must broadcast against logits of `shape`.
+
+  Returns:
+    The mask as a JAX bool array.
+
+  Raises:
+    TypeError: for a non-bool dtype.
+    ValueError: for rank 0, a last axis other than `shape[-1]`, or leading
+      dims that do not broadcast against `shape[:-1]`.
+  """
+  value = jnp.asarray(value)
+  if value.dtype != jnp.bool_:
+    raise TypeError(
+        f"{owner}: `mask` must be a bool array (True = allowed), got dtype "
+        f"{value.dtype}. Build it with a comparison or `.astype(bool)`.")
+  try:
+    if value.ndim < 1 or value.shape[-1] != shape[-1]:
+      raise ValueError
+    jnp.broadcast_shapes(value.shape, shape)
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `mask` must have shape `[..., {shape[-1]}]` and broadcast "
+        f"against the logits' shape {shape}, got shape {value.shape}."
+    ) from None
+  return value
 
 
 # Call-time array inputs (chex).

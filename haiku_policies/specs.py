@@ -1,16 +1,20 @@
-"""Action bounds from environment specs: gymnasium, gymnax, dm_env, Brax, MJX.
+"""Action specs read from environments: the bounds of continuous actions
+(gymnasium, gymnax, dm_env, Brax, MJX) and the sizes of MultiDiscrete ones.
 
-Shapes: `A` action dims.
+Shapes: `A` action dims, `K` sub-actions.
 
-`action_bounds` reads the spec by its attributes, so this module imports none
-of gymnasium, gymnax or dm_env (they are optional dependencies).
+`action_bounds` and `action_nvec` read the spec by its attributes, so this
+module imports none of gymnasium, gymnax or dm_env (they are optional
+dependencies).
 """
 
 from typing import Any
 
 import numpy as np
 
-__all__ = ["action_bounds"]
+from haiku_policies import _checks
+
+__all__ = ["action_bounds", "action_nvec"]
 
 
 def _discrete_kind(space: Any) -> str | None:
@@ -60,7 +64,7 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
     raise TypeError(
         f"action_bounds: got a discrete {kind} spec; bounds exist only for "
         "continuous Box/BoundedArray specs. Use CategoricalHead for discrete "
-        "actions.")
+        "actions (MultiCategoricalHead with action_nvec for MultiDiscrete).")
   if isinstance(getattr(space, "action_size", None), (int, np.integer)):
     size = int(space.action_size)  # A Brax or MuJoCo Playground env.
     if size < 1:
@@ -102,3 +106,90 @@ def action_bounds(space: Any) -> tuple[np.ndarray, np.ndarray]:
         f"action_bounds: need low < high in every dim, got low={low}, "
         f"high={high}.")
   return low, high
+
+
+def _library(space: Any) -> str:
+  """`"gymnasium Box"`, `"gymnax Tuple"`...: the spec's library and type."""
+  return f"{type(space).__module__.split('.')[0]} {type(space).__name__}"
+
+
+def _tuple_of_discrete(space: Any) -> list[Any] | None:
+  """The `Discrete` members of a gymnasium/gymnax `Tuple`, else None."""
+  members = getattr(space, "spaces", None)
+  if not isinstance(members, (tuple, list)) or not members:
+    return None
+  if all(
+      hasattr(m, "n") and tuple(getattr(m, "shape", ())) == () and
+      not hasattr(m, "low") for m in members):
+    return list(members)
+  return None
+
+
+def _zero_start(space: Any, start: Any) -> None:
+  if np.any(np.asarray(start) != 0):
+    raise ValueError(
+        f"action_nvec: {_library(space)} has `start`={np.asarray(start)}, "
+        "but MultiCategorical samples each sub-action in [0, n). Use a space "
+        "with start 0, or add the start to the sampled actions yourself and "
+        "pass nvec explicitly.")
+
+
+def action_nvec(space: Any) -> tuple[int, ...]:
+  """Returns the sub-action sizes `nvec` of a MultiDiscrete action spec.
+
+  Supported specs: `gymnasium.spaces.MultiDiscrete` with a 1-D `nvec` and
+  `start` 0, `gymnasium.spaces.MultiBinary` of shape `(K,)` (`nvec` all 2),
+  and a gymnasium or gymnax `Tuple` of `Discrete` spaces (gymnax has no
+  MultiDiscrete space: a `Tuple` of `Discrete` is its equivalent).
+  The result is what `MultiCategorical` and `MultiCategoricalHead` take.
+
+  Args:
+    space: the action spec.
+
+  Returns:
+    `nvec`, a tuple of `K >= 1` Python ints, each >= 1.
+
+  Raises:
+    TypeError: for any other spec (a single `Discrete`: use
+      `CategoricalHead`; a `Box`: use `action_bounds`).
+    ValueError: for a multi-dimensional `nvec` or MultiBinary (flatten the
+      space first), a nonzero `start`, or a sub-action with fewer than 1
+      value.
+
+  >>> import gymnasium as gym
+  >>> from haiku_policies.specs import action_nvec
+  >>> action_nvec(gym.spaces.MultiDiscrete([3, 5, 2]))
+  (3, 5, 2)
+  """
+  if hasattr(space, "nvec"):  # gymnasium MultiDiscrete.
+    nvec = np.asarray(space.nvec)
+    if nvec.ndim != 1:
+      raise ValueError(
+          f"action_nvec: {_library(space)} must have a 1-D `nvec`, got shape "
+          f"{nvec.shape}. Flatten the action space first (one sub-action per "
+          "entry).")
+    _zero_start(space, getattr(space, "start", 0))
+    return _checks.nvec(nvec, owner="action_nvec")
+  shape = tuple(getattr(space, "shape", None) or ())
+  if hasattr(space, "n") and not hasattr(space, "low") and shape:
+    if len(shape) != 1:  # gymnasium MultiBinary.
+      raise ValueError(
+          f"action_nvec: {_library(space)} must have shape (K,), got {shape}. "
+          "Flatten the action space first (one sub-action per entry).")
+    return (2,) * shape[0]
+  members = _tuple_of_discrete(space)
+  if members is not None:  # gymnax or gymnasium Tuple of Discrete.
+    for member in members:
+      _zero_start(member, getattr(member, "start", 0))
+    return _checks.nvec([m.n for m in members], owner="action_nvec")
+  if hasattr(space, "n") or hasattr(space, "num_values"):
+    fix = "use CategoricalHead(space.n) for one discrete action"
+  elif hasattr(space, "low") or hasattr(space, "minimum"):
+    fix = "use action_bounds for continuous actions"
+  else:
+    fix = "describe the sub-actions' sizes as nvec yourself"
+  raise TypeError(
+      "action_nvec: `space` must be a gymnasium MultiDiscrete or "
+      "MultiBinary, or a gymnasium/gymnax Tuple of Discrete spaces, got "
+      f"{_library(space)}; "
+      f"{fix}.")

@@ -31,9 +31,13 @@ from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
+from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
+from haiku_policies.distributions import MultiCategorical
 from haiku_policies.distributions import TanhNormal
+from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_categorical import MultiCategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_deterministic import add_exploration_noise
 from haiku_policies.heads_deterministic import add_target_smoothing_noise
@@ -44,6 +48,7 @@ from haiku_policies.normalization import normalize
 from haiku_policies.normalization import normalizer_init
 from haiku_policies.normalization import normalizer_update
 from haiku_policies.specs import action_bounds
+from haiku_policies.specs import action_nvec
 from haiku_policies.std_transforms import make_std_transform
 from haiku_policies.torsos import MLPTorso
 
@@ -528,6 +533,53 @@ CATALOGUE = (
         AssertionError,
         ("CategoricalHead", "`mask`", "bool array", "float32"),
     ),
+    # MultiCategoricalHead.
+    Bad(
+        "multi_categorical_head_zero_nvec",
+        lambda: _build(lambda: MultiCategoricalHead((3, 0))),
+        ValueError,
+        ("MultiCategoricalHead", "`nvec`", "int >= 1", "nvec=(3, 0)"),
+    ),
+    Bad(
+        "multi_categorical_head_2d_nvec",
+        lambda: _build(lambda: MultiCategoricalHead(np.full((2, 2), 3))),
+        ValueError,
+        ("MultiCategoricalHead", "`nvec`", "1-D", "(2, 2)"),
+    ),
+    Bad(
+        "multi_categorical_head_mask_wrong_size",
+        lambda: _call(lambda: MultiCategoricalHead(
+            (3, 2)), _zeros(2, 8), jnp.ones((2, 4), bool)),
+        AssertionError,
+        ("MultiCategoricalHead", "`mask`", "last dim 5", "(2, 4)"),
+    ),
+    # BetaHead.
+    Bad(
+        "beta_head_zero_min_concentration",
+        lambda: _build(lambda: BetaHead(2, min_concentration=0.0)),
+        ValueError,
+        ("BetaHead", "`min_concentration`", "> 0", "min_concentration=0.0"),
+    ),
+    Bad(
+        "beta_head_low_above_high",
+        lambda: _build(lambda: BetaHead((np.array([1.0]), np.array([-1.0])))),
+        ValueError,
+        ("BetaHead", "`low` must be < `high`", "low=[1.]", "high=[-1.]"),
+    ),
+    Bad(
+        "beta_head_infinite_bounds",
+        lambda: _build(lambda: BetaHead(
+            (np.array([-np.inf]), np.array([np.inf])))),
+        ValueError,
+        ("BetaHead", "finite", "low=[-inf]"),
+    ),
+    Bad(
+        "beta_head_int_features_under_jit",
+        lambda: _call(
+            lambda: BetaHead(2), _zeros(4, 8, dtype=jnp.int32), jit=True),
+        AssertionError,
+        ("BetaHead", "`inputs`", "[..., H]", "dtype int32"),
+    ),
     # Critics.
     Bad(
         "value_head_unknown_w_init",
@@ -645,6 +697,25 @@ CATALOGUE = (
         ValueError,
         ("action_bounds", "Array", "no bounds"),
     ),
+    Bad(
+        "action_bounds_multi_discrete",
+        lambda: action_bounds(gym.spaces.MultiDiscrete([3, 2])),
+        TypeError,
+        ("action_bounds", "discrete", "MultiDiscrete", "MultiCategoricalHead"),
+    ),
+    Bad(
+        "action_nvec_box",
+        lambda: action_nvec(gym.spaces.Box(-1.0, 1.0, (2,))),
+        TypeError,
+        ("action_nvec", "`space`", "MultiDiscrete", "gymnasium Box",
+         "action_bounds"),
+    ),
+    Bad(
+        "action_nvec_nonzero_start",
+        lambda: action_nvec(gym.spaces.MultiDiscrete([3, 4], start=[1, 0])),
+        ValueError,
+        ("action_nvec", "`start`", "[1 0]"),
+    ),
     # Distributions.
     Bad(
         "diag_normal_rank0_loc",
@@ -695,6 +766,93 @@ CATALOGUE = (
         lambda: TanhNormal(_zeros(2), jnp.ones(2), low=-np.ones(3), high=1.0),
         ValueError,
         ("TanhNormal", "`low`", "(2,)", "(3,)"),
+    ),
+    Bad(
+        "beta_zero_alpha",
+        lambda: Beta(_zeros(2), jnp.ones(2)),
+        ValueError,
+        ("Beta", "`alpha`", "> 0", "min(alpha)=0.0"),
+    ),
+    Bad(
+        "beta_negative_beta",
+        lambda: Beta(jnp.ones(2), -jnp.ones(2)),
+        ValueError,
+        ("Beta", "`beta`", "> 0", "min(beta)=-1.0"),
+    ),
+    Bad(
+        "beta_int_alpha",
+        lambda: Beta(jnp.ones(2, jnp.int32), jnp.ones(2)),
+        TypeError,
+        ("Beta", "`alpha`", "floating", "int32"),
+    ),
+    Bad(
+        "beta_low_above_high",
+        lambda: Beta(jnp.ones(2), jnp.ones(2), low=1.0, high=0.0),
+        ValueError,
+        ("Beta", "`low` must be < `high`", "low=[1. 1.]"),
+    ),
+    Bad(
+        "beta_infinite_bounds",
+        lambda: Beta(jnp.ones(2), jnp.ones(2), low=-np.inf, high=np.inf),
+        ValueError,
+        ("Beta", "`low` and `high` must be finite", "low=[-inf -inf]"),
+    ),
+    Bad(
+        "beta_log_prob_wrong_event",
+        lambda: Beta(jnp.ones((4, 2)), jnp.ones((4, 2))).log_prob(_zeros(4, 3)),
+        ValueError,
+        ("Beta", "[..., 2]", "(4, 3)"),
+    ),
+    Bad(
+        "multi_categorical_empty_nvec",
+        lambda: MultiCategorical(_zeros(2, 3), ()),
+        ValueError,
+        ("MultiCategorical", "`nvec`", "at least one", "got ()"),
+    ),
+    Bad(
+        "multi_categorical_float_nvec",
+        lambda: MultiCategorical(_zeros(2, 5), (3.0, 2)),
+        TypeError,
+        ("MultiCategorical", "`nvec`", "sequence of ints", "float"),
+    ),
+    Bad(
+        "multi_categorical_logits_wrong_size",
+        lambda: MultiCategorical(_zeros(2, 4), (3, 2)),
+        ValueError,
+        ("MultiCategorical", "`logits`", "[..., 5]", "(2, 4)"),
+    ),
+    Bad(
+        "multi_categorical_mask_wrong_size",
+        lambda: MultiCategorical(
+            _zeros(2, 5), (3, 2), mask=jnp.ones((2, 4), bool)),
+        ValueError,
+        ("MultiCategorical", "`mask`", "[..., 5]", "(2, 4)"),
+    ),
+    Bad(
+        "multi_categorical_mask_batch_mismatch",
+        lambda: MultiCategorical(
+            _zeros(2, 5), (3, 2), mask=jnp.ones((3, 5), bool)),
+        ValueError,
+        ("MultiCategorical", "`mask`", "(2, 5)", "(3, 5)"),
+    ),
+    Bad(
+        "multi_categorical_float_mask",
+        lambda: MultiCategorical(_zeros(2, 5), (3, 2), mask=_zeros(2, 5)),
+        TypeError,
+        ("MultiCategorical", "`mask`", "bool", "float32"),
+    ),
+    Bad(
+        "multi_categorical_action_wrong_shape",
+        lambda: MultiCategorical(_zeros(2, 5),
+                                 (3, 2)).log_prob(jnp.zeros((2, 3), jnp.int32)),
+        ValueError,
+        ("MultiCategorical", "[..., 2]", "(2, 3)"),
+    ),
+    Bad(
+        "multi_categorical_float_action",
+        lambda: MultiCategorical(_zeros(2, 5), (3, 2)).log_prob(_zeros(2, 2)),
+        TypeError,
+        ("MultiCategorical", "integer", "float32"),
     ),
 )
 

@@ -34,7 +34,9 @@ from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
 from haiku_policies.critics import ValueHead
+from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_categorical import MultiCategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_gaussian import GaussianHead
 from haiku_policies.heads_gaussian import TanhGaussianHead
@@ -52,6 +54,7 @@ LOW = np.array([-2.0, 0.0], np.float32)
 HIGH = np.array([2.0, 1.0], np.float32)
 HIDDEN = 4  # The cores' hidden size.
 STEPS = 3  # The length of an unrolled sequence.
+NVEC = (3, 2)  # MultiCategoricalHead: N = 5 logits.
 
 
 def _obs(batch_shape, seed=0):
@@ -70,6 +73,12 @@ def _mask(batch_shape):
   return mask
 
 
+def _multi_mask(batch_shape):
+  mask = np.ones((*batch_shape, sum(NVEC)), bool)
+  mask[..., [1, 4]] = False  # One value of each sub-action.
+  return mask
+
+
 def _obs_only(batch_shape):
   return (_obs(batch_shape),)
 
@@ -80,6 +89,10 @@ def _obs_act(batch_shape):
 
 def _obs_mask(batch_shape):
   return (_obs(batch_shape), _mask(batch_shape))
+
+
+def _obs_multi_mask(batch_shape):
+  return (_obs(batch_shape), _multi_mask(batch_shape))
 
 
 def _weights(shape, seed=7):
@@ -117,6 +130,40 @@ def _categorical_loss(x, mask):
   del mask
   dist = CategoricalHead(3)(x)
   return jnp.sum(dist.log_prob(jnp.full(x.shape[:-1], 2)) + dist.entropy())
+
+
+def _multi_categorical_outputs(x, mask):
+  dist = MultiCategoricalHead(NVEC)(x, mask=mask)
+  return {
+      "logits": dist.logits,
+      "probs": dist.probs,
+      "log_prob": dist.log_prob(jnp.zeros((*mask.shape[:-1], 2), jnp.int32)),
+      "entropy": dist.entropy(),
+      "mode": dist.mode(),
+  }
+
+
+def _multi_categorical_loss(x, mask):
+  # Not reparameterizable: the score-function terms carry the gradient.
+  dist = MultiCategoricalHead(NVEC)(x, mask=mask)
+  value = jnp.broadcast_to(jnp.array([2, 0], jnp.int32), (*x.shape[:-1], 2))
+  return jnp.sum(dist.log_prob(value) + dist.entropy())
+
+
+def _beta_head():
+  return BetaHead((LOW, HIGH))
+
+
+def _beta_outputs(x, a):
+  dist = _beta_head()(x)
+  return {
+      "alpha": dist.alpha,
+      "beta": dist.beta,
+      "log_prob": dist.log_prob(a),
+      "entropy": dist.entropy(),
+      "mean": dist.mean(),
+      "mode": dist.mode(),
+  }
 
 
 def _gaussian_head():
@@ -421,6 +468,34 @@ CASES = (
         loss=_categorical_loss,
     ),
     Case(
+        name="multi_categorical_head",
+        forward=_multi_categorical_outputs,
+        inputs=_obs_multi_mask,
+        param_shapes={
+            "multi_categorical_head/linear": {
+                "w": (OBS, sum(NVEC)),
+                "b": (sum(NVEC),)
+            }
+        },
+        loss=_multi_categorical_loss,
+    ),
+    Case(
+        name="beta_head",
+        forward=_beta_outputs,
+        inputs=_obs_act,
+        param_shapes={
+            "beta_head/alpha": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
+            "beta_head/beta": {
+                "w": (OBS, ACT),
+                "b": (ACT,)
+            },
+        },
+        loss=lambda x, a: _sample_loss(_beta_head()(x)),
+    ),
+    Case(
         name="value_head",
         forward=lambda x: {"value": ValueHead()(x)},
         inputs=_obs_only,
@@ -635,7 +710,9 @@ class ConformanceTest(chex.TestCase):
     inputs = case.inputs((BATCH,))
     loss = hk.transform(case.loss)
     params = random_params(loss.init, *inputs)
-    grads = jax.grad(loss.apply)(params, APPLY_KEY, *inputs)
+    # Jitted: one compile, where eager differentiation compiles every op (of
+    # the gradient too) on its own; the gradients are the same.
+    grads = jax.jit(jax.grad(loss.apply))(params, APPLY_KEY, *inputs)
     for path, grad in jax.tree_util.tree_flatten_with_path(grads)[0]:
       grad = np.asarray(grad)
       self.assertTrue(np.all(np.isfinite(grad)), msg=jax.tree_util.keystr(path))

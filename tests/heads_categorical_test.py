@@ -1,4 +1,5 @@
-"""Tests for `CategoricalHead`, against NumPy softmax references."""
+"""Tests for `CategoricalHead` and `MultiCategoricalHead`, against NumPy
+softmax references."""
 
 from absl.testing import absltest
 from absl.testing import parameterized
@@ -9,7 +10,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from haiku_policies import MultiCategorical
 from haiku_policies.heads_categorical import CategoricalHead
+from haiku_policies.heads_categorical import MultiCategoricalHead
 
 RTOL = 1e-5
 ATOL = 1e-6
@@ -102,6 +105,25 @@ class CategoricalHeadTest(chex.TestCase):
     probs = np.asarray(f.apply(f.init(KEY, h, mask), h, mask))
     self.assertEqual(probs.shape, (3, 2, 4))
     np.testing.assert_array_equal(probs[..., 2], 0.0)
+
+
+class MultiCategoricalHeadTest(absltest.TestCase):
+
+  def test_logits_are_linear_and_masked_per_sub_action(self):
+    nvec, h = (3, 2), _features((2, 8))
+    mask = np.array([[True, False, True, False, True]] * 2)
+    f = _head(lambda h, m: MultiCategoricalHead(nvec)(h, mask=m))
+    params = jax.jit(f.init)(KEY, h, mask)
+    dist = jax.jit(f.apply)(params, h, mask)
+    self.assertIsInstance(dist, MultiCategorical)
+    self.assertEqual(dist.nvec, nvec)
+    layer = params["multi_categorical_head/linear"]
+    raw = h.astype(np.float64) @ layer["w"] + layer["b"]
+    expected = np.concatenate([
+        _masked_softmax(raw[:, :3], mask[:, :3]),
+        _masked_softmax(raw[:, 3:], mask[:, 3:])
+    ], -1)
+    np.testing.assert_allclose(dist.probs, expected, rtol=RTOL, atol=ATOL)
 
 
 if __name__ == "__main__":

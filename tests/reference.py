@@ -4,6 +4,8 @@ Nothing here uses haiku_policies: each function recomputes a quantity from its
 definition so the library can be checked against it.
 """
 
+import math
+
 import numpy as np
 from scipy import integrate
 from scipy import stats
@@ -118,3 +120,49 @@ def normal_kl(loc_p, scale_p, loc_q, scale_q):
       np.asarray(a, np.float64) for a in (loc_p, scale_p, loc_q, scale_q))
   return (np.log(scale_q / scale_p) + (scale_p**2 + (loc_p - loc_q)**2) /
           (2 * scale_q**2) - 0.5).sum(-1)
+
+
+def beta_logpdf(value, alpha, beta, low=0.0, high=1.0):
+  """Log-density of `low + (high - low) Beta(alpha, beta)`, summed over the
+  last axis (`scipy.stats.beta` with `loc=low`, `scale=high - low`)."""
+  low, high = np.float64(low), np.float64(high)
+  return stats.beta.logpdf(
+      np.asarray(value, np.float64), np.float64(alpha), np.float64(beta), low,
+      high - low).sum(-1)
+
+
+def _beta_logpdf_scalar(y, alpha, beta):
+  """`log Beta(y; alpha, beta)` for one float64 `y` in `(0, 1)` (scalar math,
+  fast inside `quad`; `beta_logpdf` is the SciPy cross-check of the same)."""
+  log_norm = math.lgamma(alpha) + math.lgamma(beta) - math.lgamma(alpha + beta)
+  return (alpha - 1) * math.log(y) + (beta - 1) * math.log1p(-y) - log_norm
+
+
+def beta_expectation_1d(fn, alpha, beta, low=0.0, high=1.0):
+  """`E[fn(x)]`, `x = low + (high - low) y`, `y ~ Beta(alpha, beta)`, by
+  adaptive quadrature over `y` in `(0, 1)`."""
+  alpha, beta, low, high = (float(v) for v in (alpha, beta, low, high))
+  value, _ = integrate.quad(
+      lambda y: fn(low + (high - low) * y) * math.exp(
+          _beta_logpdf_scalar(y, alpha, beta)),
+      0.0,
+      1.0,
+      limit=500,
+      epsabs=1e-13,
+      epsrel=1e-12)
+  return value
+
+
+def beta_kl_1d(alpha_p, beta_p, alpha_q, beta_q):
+  """`KL(Beta(alpha_p, beta_p) || Beta(alpha_q, beta_q))` by quadrature of
+  `p log(p / q)` (the same bounds cancel)."""
+  alpha_p, beta_p, alpha_q, beta_q = (
+      float(v) for v in (alpha_p, beta_p, alpha_q, beta_q))
+
+  def integrand(y):
+    log_p = _beta_logpdf_scalar(y, alpha_p, beta_p)
+    return math.exp(log_p) * (log_p - _beta_logpdf_scalar(y, alpha_q, beta_q))
+
+  value, _ = integrate.quad(
+      integrand, 0.0, 1.0, limit=500, epsabs=1e-13, epsrel=1e-12)
+  return value

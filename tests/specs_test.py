@@ -1,4 +1,5 @@
-"""Tests for `action_bounds` with real gymnasium, gymnax and dm_env specs."""
+"""Tests for `action_bounds` and `action_nvec` with real gymnasium, gymnax and
+dm_env specs."""
 
 from absl.testing import absltest
 from absl.testing import parameterized
@@ -8,6 +9,7 @@ from gymnax.environments import spaces as gymnax_spaces
 import numpy as np
 
 from haiku_policies.specs import action_bounds
+from haiku_policies.specs import action_nvec
 
 
 class ActionBoundsTest(parameterized.TestCase):
@@ -97,6 +99,52 @@ class ActionBoundsTest(parameterized.TestCase):
   def test_not_a_spec_raises(self):
     with self.assertRaisesRegex(TypeError, "must be a gymnasium/gymnax Box"):
       action_bounds((np.zeros(2), np.ones(2)))
+
+
+class ActionNvecTest(parameterized.TestCase):
+
+  @parameterized.named_parameters(
+      ("gymnasium_multi_discrete", lambda: gym.spaces.MultiDiscrete([3, 5, 2]),
+       (3, 5, 2)),
+      ("gymnasium_multi_binary", lambda: gym.spaces.MultiBinary(3), (2, 2, 2)),
+      ("gymnax_tuple_of_discrete", lambda: gymnax_spaces.Tuple(
+          [gymnax_spaces.Discrete(3),
+           gymnax_spaces.Discrete(4)]), (3, 4)),
+      ("gymnasium_tuple_of_discrete", lambda: gym.spaces.Tuple(
+          [gym.spaces.Discrete(2),
+           gym.spaces.Discrete(6)]), (2, 6)),
+  )
+  def test_reads_multi_discrete_specs(self, make, expected):
+    nvec = action_nvec(make())
+    self.assertEqual(nvec, expected)
+    self.assertTrue(all(type(n) is int for n in nvec))
+
+  @parameterized.named_parameters(
+      ("gymnasium_discrete", lambda: gym.spaces.Discrete(3), "CategoricalHead"),
+      ("gymnax_discrete", lambda: gymnax_spaces.Discrete(3), "CategoricalHead"),
+      ("dm_env_discrete_array", lambda: dm_specs.DiscreteArray(5),
+       "CategoricalHead"),
+      ("gymnasium_box", lambda: gym.spaces.Box(-1.0, 1.0,
+                                               (2,)), "action_bounds"),
+      ("gymnax_tuple_with_a_box", lambda: gymnax_spaces.Tuple(
+          [gymnax_spaces.Discrete(3),
+           gymnax_spaces.Box(0.0, 1.0, (1,))]), "gymnax Tuple"),
+  )
+  def test_other_specs_raise_type_error_naming_the_fix(self, make, words):
+    with self.assertRaisesRegex(TypeError, f"action_nvec: .*{words}"):
+      action_nvec(make())
+
+  @parameterized.named_parameters(
+      ("multi_dimensional", lambda: gym.spaces.MultiDiscrete([[2, 3], [4, 5]]),
+       "1-D `nvec`"),
+      ("nonzero_start", lambda: gym.spaces.MultiDiscrete([3, 4], start=[1, 0]),
+       "`start`"),
+      ("empty_discrete",
+       lambda: gymnax_spaces.Tuple([gymnax_spaces.Discrete(0)]), "int >= 1"),
+  )
+  def test_unusable_multi_discrete_specs_raise_value_error(self, make, words):
+    with self.assertRaisesRegex(ValueError, words):
+      action_nvec(make())
 
 
 if __name__ == "__main__":

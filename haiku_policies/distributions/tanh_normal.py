@@ -285,14 +285,6 @@ class TanhNormal(_base.LocScaleDistribution):
       ValueError: if the bounds differ (the KL is then infinite or undefined).
     """
     del kwargs
-    if not isinstance(other_dist, TanhNormal):
-      raise NotImplementedError(
-          "TanhNormal.kl_divergence: only defined against another TanhNormal "
-          f"with the same bounds, got {type(other_dist).__name__}.")
-    if (self._low, self._high) != (other_dist._low, other_dist._high):  # pylint: disable=protected-access
-      raise ValueError(
-          "TanhNormal.kl_divergence: both distributions must have the same "
-          f"bounds, got low={self._low}, high={self._high} and "
-          f"low={other_dist._low}, high={other_dist._high}.")  # pylint: disable=protected-access
+    _base.check_kl_partner(self, other_dist)
     return diag_normal.normal_kl(self._loc, self._scale, other_dist.loc,
                                  other_dist.scale).sum(-1)
