@@ -557,6 +557,8 @@ def float_input(
     arg: str,
     spec: str,
     last_dim: int | None = None,
+    min_rank: int = 1,
+    rank_hint: str = "",
 ) -> None:
   """Asserts that `x` is a floating-point array of shape `[..., last_dim]`.
 
@@ -566,6 +568,8 @@ def float_input(
     arg: the argument name, e.g. "inputs".
     spec: the documented shape, e.g. "[..., O]".
     last_dim: the required size of the last axis, or None for any size.
+    min_rank: the smallest rank allowed (with `last_dim` None).
+    rank_hint: a fix appended to the message when the rank is too small.
 
   Raises:
     TypeError: if `x` has no shape or dtype.
@@ -579,16 +583,19 @@ def float_input(
   """
   shape, dtype = _shape_and_dtype(x, owner, arg)
   # Checked in Python first so that the success path formats no message.
-  shape_ok = len(shape) >= 1 and (last_dim is None or shape[-1] == last_dim)
+  rank_ok = len(shape) >= min_rank
+  shape_ok = rank_ok and (last_dim is None or shape[-1] == last_dim)
   dtype_ok = jnp.issubdtype(dtype, jnp.floating)
   if shape_ok and dtype_ok:
     return
-  expected = "rank >= 1" if last_dim is None else f"last dim {last_dim}"
+  expected = (f"rank >= {min_rank}"
+              if last_dim is None else f"last dim {last_dim}")
   message = (
       f"{owner}: `{arg}` must be a float array of shape {spec} ({expected}), "
-      f"got shape {shape} and dtype {dtype}.")
+      f"got shape {shape} and dtype {dtype}.{'' if rank_ok else rank_hint}")
   if not shape_ok:
-    chex.assert_shape(x, (..., last_dim), custom_message=message)
+    chex.assert_shape(
+        x, (None,) * (min_rank - 1) + (..., last_dim), custom_message=message)
   chex.assert_type(x, float, custom_message=message)
 
 
@@ -730,7 +737,7 @@ def core_inputs(
         f"and a bool array, got {type(inputs).__name__}. Call "
         "core((x, is_first), state) or core.unroll((x, is_first), state).")
   x, is_first = inputs
-  x_shape, x_dtype = _shape_and_dtype(x, owner, "x")
+  x_shape, _ = _shape_and_dtype(x, owner, "x")
   first_shape, first_dtype = _shape_and_dtype(is_first, owner, "is_first")
   if jax.tree_util.tree_structure(state) != state_structure:
     raise TypeError(
@@ -747,13 +754,8 @@ def core_inputs(
                                                              "[...]")
   swap = (" `unroll` takes time-major inputs [T, B, ...]: swap batch-major "
           "[B, T, ...] data with jnp.swapaxes(a, 0, 1)." if unroll else "")
-  shape_ok = len(x_shape) >= rank
-  if not (shape_ok and jnp.issubdtype(x_dtype, jnp.floating)):
-    message = (f"{owner}: `x` must be a float array of shape {x_spec} "
-               f"(rank >= {rank}), got shape {x_shape} and dtype "
-               f"{x_dtype}.{'' if shape_ok else swap}")
-    chex.assert_shape(x, (None,) * rank + (...,), custom_message=message)
-    chex.assert_type(x, float, custom_message=message)
+  float_input(
+      x, owner=owner, arg="x", spec=x_spec, min_rank=rank, rank_hint=swap)
   shape_ok = first_shape == x_shape[:-1]
   if not (shape_ok and first_dtype == jnp.bool_):
     fix = " A float flag becomes `done.astype(bool)`."

@@ -225,7 +225,8 @@ CATALOGUE = (
             _lstm_state(),
             unroll=True),
         AssertionError,
-        ("LSTMCore", "`x`", "[T, ..., F]", "rank >= 2", "got shape (2,)"),
+        ("LSTMCore", "`x`", "[T, ..., F]", "rank >= 2", "got shape (2,)",
+         "jnp.swapaxes"),
     ),
     Bad(
         "gru_core_float_hidden_size",
