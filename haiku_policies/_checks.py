@@ -557,11 +557,10 @@ def gsde_noise(noise: Any, *, owner: str, shape: tuple[int, int],
       broadcast to `batch_shape`.
   """
   noise = _float_array(noise, owner=owner, arg="noise")
-  lead = noise.shape[:-2]
-  try:
-    if noise.shape[-2:] != shape or len(lead) > len(batch_shape):
-      raise ValueError
-    fits = jnp.broadcast_shapes(lead, batch_shape) == tuple(batch_shape)
+  try:  # Leading dims that grow the batch broadcast to another shape.
+    fits = (
+        noise.shape[-2:] == shape and jnp.broadcast_shapes(
+            noise.shape[:-2], batch_shape) == tuple(batch_shape))
   except ValueError:
     fits = False
   if not fits:

@@ -22,6 +22,8 @@ KEY = jax.random.PRNGKey(0)
 FEATURES, ACTIONS = 6, 2
 # log_std values on both sides of 0 and far out (expln's branches).
 LOG_STD = np.linspace(-30.0, 30.0, FEATURES * ACTIONS, dtype=np.float32)
+# Up to where exp overflows float32 (above ~88): expln must not evaluate it.
+FAR_LOG_STD = np.linspace(-30.0, 100.0, FEATURES * ACTIONS, dtype=np.float32)
 
 
 def _features(shape=(3, FEATURES), seed=0):
@@ -54,7 +56,7 @@ class GSDEHeadTest(parameterized.TestCase):
     f = _transformed(use_expln=True)
     h = _features()
     params = f.init(KEY, h)
-    params["gsde_head"]["log_std"] = LOG_STD.reshape(FEATURES, ACTIONS)
+    params["gsde_head"]["log_std"] = FAR_LOG_STD.reshape(FEATURES, ACTIONS)
     grads = jax.jit(jax.grad(lambda p: jnp.sum(f.apply(p, h).noise_std)))(
         params)
     grad = np.asarray(grads["gsde_head"]["log_std"])
