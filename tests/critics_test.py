@@ -213,7 +213,7 @@ CRITICS = 3
 def _quantile_ensemble(batch_shape=(4,)):
   obs, act = _arrays(batch_shape)
   f = _pure(lambda o, a: QuantileCriticEnsemble(CRITICS, QUANTILES, (8,))(o, a))
-  return f, f.init(KEY, obs, act), obs, act
+  return f, jax.jit(f.init)(KEY, obs, act), obs, act
 
 
 def _huber_quantile_loss(z, tau, target):
@@ -260,11 +260,12 @@ class QuantileCriticsTest(chex.TestCase):
     f, params, obs, act = _quantile_ensemble()
     z = self.variant(f.apply)(params, obs, act)
     self.assertEqual(z.shape, (CRITICS, 4, QUANTILES))
-    lone = _pure(lambda o, a: QHead((8,), num_quantiles=QUANTILES)(o, a))
+    lone = jax.jit(
+        _pure(lambda o, a: QHead((8,), num_quantiles=QUANTILES)(o, a)).apply)
     for i in range(CRITICS):
       member = _member_params(params, i, prefix="quantile_critic_ensemble/")
       np.testing.assert_allclose(
-          z[i], lone.apply(member, obs, act), rtol=RTOL, atol=ATOL)
+          z[i], lone(member, obs, act), rtol=RTOL, atol=ATOL)
 
   @absltest.skipIf(rlax is None, "rlax is not installed")
   def test_rlax_quantile_loss_maps_over_critics_and_batch(self):

@@ -43,8 +43,9 @@ class GSDENoiseTest(absltest.TestCase):
 
   def test_update_keeps_batch_shape_and_dtype(self):
     noise = gsde_noise_init(KEY, 5, 2, batch_shape=(3, 4))
+    update = jax.jit(lambda n: gsde_noise_update(n, KEY, every=1))
     for _ in range(2):
-      noise = gsde_noise_update(noise, KEY, every=1)
+      noise = update(noise)
     self.assertEqual(noise.eps.shape, (3, 4, 5, 2))
     self.assertEqual(noise.eps.dtype, jnp.float32)
     self.assertEqual(int(noise.steps), 0)
