@@ -8,9 +8,14 @@ from haiku_policies.cores import GRUCore
 from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
+from haiku_policies.critics import QuantileCriticEnsemble
 from haiku_policies.critics import ValueHead
 from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
+from haiku_policies.distributions import gsde_noise_init
+from haiku_policies.distributions import gsde_noise_update
+from haiku_policies.distributions import GSDENoise
+from haiku_policies.distributions import GSDENormal
 from haiku_policies.distributions import MultiCategorical
 from haiku_policies.distributions import TanhNormal
 from haiku_policies.heads_beta import BetaHead
@@ -21,6 +26,7 @@ from haiku_policies.heads_deterministic import add_target_smoothing_noise
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_gaussian import GaussianHead
 from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.heads_gsde import GSDEHead
 from haiku_policies.initializers import orthogonal_init
 from haiku_policies.initializers import variance_scaling_init
 from haiku_policies.normalization import normalize
@@ -46,6 +52,9 @@ __all__ = (
     "DeterministicHead",
     "DiagNormal",
     "GRUCore",
+    "GSDEHead",
+    "GSDENoise",
+    "GSDENormal",
     "GaussianHead",
     "ImpalaTorso",
     "LSTMCore",
@@ -55,6 +64,7 @@ __all__ = (
     "NatureCNNTorso",
     "NormalizerState",
     "QHead",
+    "QuantileCriticEnsemble",
     "RunningNormalizer",
     "STD_TRANSFORMS",
     "StdTransform",
@@ -66,6 +76,8 @@ __all__ = (
     "add_exploration_noise",
     "add_target_smoothing_noise",
     "assert_tree_on_devices",
+    "gsde_noise_init",
+    "gsde_noise_update",
     "make_std_transform",
     "normalize",
     "normalizer_init",

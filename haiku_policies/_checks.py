@@ -89,6 +89,34 @@ def nonnegative_float(value: Any, *, owner: str, arg: str) -> float:
   return number
 
 
+def finite_float(value: Any, *, owner: str, arg: str) -> float:
+  """Checks a finite real number (not a bool); returns it as a float.
+
+  Raises:
+    TypeError: if `value` is not a Python or NumPy number.
+    ValueError: if `value` is not finite.
+  """
+  what = "a finite float"
+  number = _real(value, owner, arg, what)
+  if not math.isfinite(number):
+    raise ValueError(f"{owner}: `{arg}` must be {what}, got {arg}={number}.")
+  return number
+
+
+def flag(value: Any, *, owner: str, arg: str) -> bool:
+  """Checks a Python or NumPy bool; returns it as a bool.
+
+  A string such as "False" is truthy, so anything but a bool is refused.
+
+  Raises:
+    TypeError: if `value` is not a bool.
+  """
+  if not isinstance(value, (bool, np.bool_)):
+    raise TypeError(f"{owner}: `{arg}` must be a bool (True or False), "
+                    f"{_got(arg, value)}.")
+  return bool(value)
+
+
 def function(value: Any, *, owner: str, arg: str) -> Callable[..., Any]:
   """Checks that `value` is callable; returns it.
 
@@ -457,6 +485,92 @@ def concentrations(alpha: Any, beta: Any, *,
         fix=("Map raw outputs through a positive transform, e.g. "
              "`1.0 + jax.nn.softplus(x)` (> 1: unimodal)."))
   return alpha, beta
+
+
+def gsde_params(loc: Any, features: Any, noise_std: Any, *,
+                owner: str) -> tuple[jax.Array, jax.Array, jax.Array]:
+  """Checks the parameters of a gSDE distribution.
+
+  Args:
+    loc: `[..., A]` float means.
+    features: `[..., H]` float latent features, leading dims broadcasting
+      against those of `loc`.
+    noise_std: `[H, A]` float stds of the exploration matrix's entries.
+    owner: the class name used in messages.
+
+  Returns:
+    The three arrays in one dtype of at least float32.
+
+  Raises:
+    TypeError: for non-floating dtypes.
+    ValueError: for rank-0 `loc` or `features`, leading dims that do not
+      broadcast, `noise_std` of a shape other than `[H, A]`, or (concrete
+      values only) `noise_std` that is not finite and > 0.
+  """
+  loc = _float_array(loc, owner=owner, arg="loc")
+  features = _float_array(features, owner=owner, arg="features")
+  noise_std = _float_array(noise_std, owner=owner, arg="noise_std")
+  for arg, value, spec in (("loc", loc, "[..., A]"), ("features", features,
+                                                      "[..., H]")):
+    if value.ndim < 1:
+      raise ValueError(f"{owner}: `{arg}` must have shape {spec} (rank >= 1), "
+                       f"got shape {value.shape}.")
+  try:
+    jnp.broadcast_shapes(loc.shape[:-1], features.shape[:-1])
+  except ValueError:
+    raise ValueError(
+        f"{owner}: `loc` and `features` must have leading dims [...] that "
+        f"broadcast, got loc.shape={loc.shape}, features.shape="
+        f"{features.shape}.") from None
+  expected = (features.shape[-1], loc.shape[-1])
+  if noise_std.shape != expected:
+    raise ValueError(
+        f"{owner}: `noise_std` must have shape [H, A] = {expected} (H from "
+        f"`features`, A from `loc`), got shape {noise_std.shape}.")
+  _positive_if_concrete(
+      noise_std,
+      owner=owner,
+      arg="noise_std",
+      fix="Map the learned log-std through `jnp.exp`.")
+  dtype = _at_least_float32(
+      jnp.result_type(loc.dtype, features.dtype, noise_std.dtype))
+  return loc.astype(dtype), features.astype(dtype), noise_std.astype(dtype)
+
+
+def gsde_noise(noise: Any, *, owner: str, shape: tuple[int, int],
+               batch_shape: tuple[int, ...]) -> jax.Array:
+  """Checks a gSDE exploration noise `eps`: `[H, A]` or `[..., H, A]`.
+
+  Args:
+    noise: the standard-normal matrices `eps`.
+    owner: the class name used in messages.
+    shape: the matrix shape `(H, A)`.
+    batch_shape: the distribution's batch dims `[...]`; the noise's leading
+      dims must broadcast to them without growing them.
+
+  Returns:
+    The noise as a JAX array.
+
+  Raises:
+    TypeError: for a non-floating dtype.
+    ValueError: for a shape other than `[..., H, A]` with leading dims that
+      broadcast to `batch_shape`.
+  """
+  noise = _float_array(noise, owner=owner, arg="noise")
+  try:  # Leading dims that grow the batch broadcast to another shape.
+    fits = (
+        noise.shape[-2:] == shape and jnp.broadcast_shapes(
+            noise.shape[:-2], batch_shape) == tuple(batch_shape))
+  except ValueError:
+    fits = False
+  if not fits:
+    raise ValueError(
+        f"{owner}: `noise` must have shape [H, A] = {shape} (one matrix for "
+        f"the batch) or [..., H, A] with [...] broadcasting to the batch dims "
+        f"{tuple(batch_shape)} (one matrix per batch element), got shape "
+        f"{noise.shape}. Draw it with gsde_noise_init(key, {shape[0]}, "
+        f"{shape[1]}, batch_shape=...).")
+  return noise
 
 
 def event(value: Any, *, owner: str, size: int, dtype: jnp.dtype) -> jax.Array:

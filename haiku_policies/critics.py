@@ -1,7 +1,7 @@
-"""Value and Q-function heads, and an ensemble of Q-functions.
+"""Value and Q-function heads, and ensembles of Q-functions and of quantiles.
 
 Shapes: `[...]` any leading batch dims, `H` feature dims, `O` observation dims,
-`A` action dims, `N` ensemble size.
+`A` action dims, `N` ensemble size, `M` quantiles per critic.
 """
 
 from collections.abc import Callable, Sequence
@@ -14,7 +14,7 @@ from haiku_policies import _checks
 from haiku_policies import initializers
 from haiku_policies import torsos
 
-__all__ = ["CriticEnsemble", "QHead", "ValueHead"]
+__all__ = ["CriticEnsemble", "QHead", "QuantileCriticEnsemble", "ValueHead"]
 
 
 def _check_obs_and_action(owner, obs, action):
@@ -84,11 +84,12 @@ class ValueHead(hk.Module):
 
 
 class QHead(hk.Module):
-  """A Q-function `(obs [..., O], action [..., A]) -> [...]`.
+  """A Q-function `(obs [..., O], action [..., A]) -> [...]` (or `[..., M]`).
 
-  Computes `linear(MLPTorso(concat(obs, action)))` with one output unit. With
-  `output_sizes=()` it is a linear head over `concat(features, action)`.
-  The observation may be torso features.
+  Computes `linear(MLPTorso(concat(obs, action)))` with one output unit, or
+  with `num_quantiles=M` units: `M` quantiles of the return (quantile
+  regression, TQC). With `output_sizes=()` it is a linear head over
+  `concat(features, action)`. The observation may be torso features.
 
   >>> import haiku as hk, jax, jax.numpy as jnp
   >>> from haiku_policies.critics import QHead
@@ -106,6 +107,7 @@ class QHead(hk.Module):
       activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
       layer_norm: bool = False,
       w_init: initializers.WInit = None,
+      num_quantiles: int | None = None,
       name: str | None = None,
   ):
     """Constructs the Q-function.
@@ -116,22 +118,30 @@ class QHead(hk.Module):
       layer_norm: whether hidden layers use LayerNorm (DroQ/SBX critics).
       w_init: an initializer, None (Haiku default), "orthogonal" (gain sqrt 2
         hidden, 1 output) or "variance_scaling" (Acme, every layer).
+      num_quantiles: None for one Q-value per input (`[...]`), or the number
+        of quantiles `M >= 1` it outputs instead (`[..., M]`).
       name: the module name; defaults to "q_head".
 
     Raises:
       TypeError: if `output_sizes` is not a sequence of ints, `activation` is
-        not callable or `w_init` has the wrong type.
-      ValueError: if a size is < 1 or `w_init` is an unknown string.
+        not callable, `w_init` has the wrong type or `num_quantiles` is
+        neither None nor an int.
+      ValueError: if a size is < 1, `w_init` is an unknown string or
+        `num_quantiles` < 1.
     """
     owner = type(self).__name__
     sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=True)
     _checks.function(activation, owner=owner, arg="activation")
     initializers.resolve_w_init(
         w_init, gain=initializers.VALUE_GAIN, owner=owner)
+    if num_quantiles is not None:
+      num_quantiles = _checks.integer(
+          num_quantiles, owner=owner, arg="num_quantiles")
     super().__init__(name=name)
     self.output_sizes = sizes
     self.activation = activation
     self.layer_norm = bool(layer_norm)
+    self.num_quantiles = num_quantiles
     self._w_init = w_init
 
   def __call__(self, obs: jax.Array, action: jax.Array) -> jax.Array:
@@ -142,7 +152,7 @@ class QHead(hk.Module):
       action: `[..., A]` float actions with the same leading dims.
 
     Returns:
-      `[...]` Q-values.
+      `[...]` Q-values, or `[..., M]` quantiles with `num_quantiles=M`.
 
     Raises:
       AssertionError: (chex) if an input has rank 0, a non-float dtype, or the
@@ -161,7 +171,8 @@ class QHead(hk.Module):
           x)
     w_init = initializers.resolve_w_init(
         self._w_init, gain=initializers.VALUE_GAIN, owner=owner)
-    return hk.Linear(1, w_init=w_init, name="linear")(x)[..., 0]
+    out = hk.Linear(self.num_quantiles or 1, w_init=w_init, name="linear")(x)
+    return out if self.num_quantiles else out[..., 0]
 
 
 class CriticEnsemble(hk.Module):
@@ -228,6 +239,7 @@ class CriticEnsemble(hk.Module):
     self.output_sizes = sizes
     self.activation = activation
     self.layer_norm = bool(layer_norm)
+    self.num_quantiles: int | None = None  # Q-values, not quantiles.
     self._w_init = w_init
 
   def __call__(self, obs: jax.Array, action: jax.Array) -> jax.Array:
@@ -253,6 +265,7 @@ class CriticEnsemble(hk.Module):
           activation=self.activation,
           layer_norm=self.layer_norm,
           w_init=self._w_init,
+          num_quantiles=self.num_quantiles,
       )(o, a)
 
     transformed: hk.Transformed = hk.without_apply_rng(hk.transform(member))
@@ -274,3 +287,96 @@ class CriticEnsemble(hk.Module):
       params = hk.experimental.transparent_lift(
           jax.vmap(init, in_axes=(0, None, None)))(keys, obs, action)
     return jax.vmap(apply, in_axes=(0, None, None))(params, obs, action)
+
+
+class QuantileCriticEnsemble(CriticEnsemble):
+  """`N` critics of `M` return quantiles each, as one batched network.
+
+  The distributional critics of TQC. See "Controlling Overestimation Bias with
+  Truncated Mixture of Continuous Distributional Quantile Critics" by
+  Kuznetsov, Shvechikov, Grishin and Vetrov (2020,
+  https://arxiv.org/abs/2005.04269). Each member is a
+  `QHead(num_quantiles=M)`, stacked and mapped exactly as in `CriticEnsemble`
+  (same initialisation, one batched matmul per layer), and the output is
+  `[N, ..., M]`. Parameters are named
+  `quantile_critic_ensemble/q_head/mlp_torso/linear_{i}` and
+  `quantile_critic_ensemble/q_head/linear` (`w` `[N, H, M]`).
+
+  Quantile `j` estimates the return's quantile at level
+  `tau_j = (2 j + 1) / (2 M)`. TQC's target pools the `N * M` target atoms of
+  each transition, sorts them and drops the `d * N` largest (`d` per critic):
+  `jnp.sort(jnp.moveaxis(z, 0, -1).reshape(*z.shape[1:-1], -1))[..., :k]`
+  with `k = (M - d) * N`. The loss pairs with `rlax.quantile_regression_loss
+  (dist_src, tau_src, dist_target, huber_param=1.0)`, which takes one
+  critic's `[M]` quantiles and one transition's `[k]` targets: map it over
+  the batch and the critics with `jax.vmap`. It sums over the `M` quantiles
+  and averages over the targets (TQC averages over both: divide by `M` to
+  match its scale).
+
+  >>> import haiku as hk, jax, jax.numpy as jnp
+  >>> from haiku_policies.critics import QuantileCriticEnsemble
+  >>> f = hk.transform(lambda o, a: QuantileCriticEnsemble(2, 5, (32,))(o, a))
+  >>> obs, act = jnp.zeros((4, 3)), jnp.zeros((4, 2))
+  >>> params = f.init(jax.random.PRNGKey(0), obs, act)
+  >>> z = f.apply(params, None, obs, act)
+  >>> z.shape
+  (2, 4, 5)
+  >>> pooled = jnp.sort(jnp.moveaxis(z, 0, -1).reshape(4, -1))[..., :8]
+  >>> pooled.shape  # Drop d = 1 of M = 5 per critic: (5 - 1) * 2 = 8.
+  (4, 8)
+  """
+
+  def __init__(
+      self,
+      num_critics: int,
+      num_quantiles: int,
+      output_sizes: Sequence[int] = (256, 256),
+      *,
+      activation: Callable[[jax.Array], jax.Array] = jax.nn.relu,
+      layer_norm: bool = False,
+      w_init: initializers.WInit = None,
+      name: str | None = None,
+  ):
+    """Constructs the ensemble.
+
+    Args:
+      num_critics: the number of members `N` >= 1.
+      num_quantiles: the number of quantiles `M` >= 1 of each member.
+      output_sizes: the hidden layer widths of each member.
+      activation: the hidden nonlinearity.
+      layer_norm: whether hidden layers use LayerNorm (DroQ/SBX critics).
+      w_init: as for `QHead`.
+      name: the module name; defaults to "quantile_critic_ensemble".
+
+    Raises:
+      TypeError: if `num_critics` or `num_quantiles` is not an int, or
+        another argument has the wrong type (as for `QHead`).
+      ValueError: if `num_critics` or `num_quantiles` is < 1, a size is < 1
+        or `w_init` is an unknown string.
+    """
+    num_quantiles = _checks.integer(
+        num_quantiles, owner=type(self).__name__, arg="num_quantiles")
+    super().__init__(
+        num_critics,
+        output_sizes,
+        activation=activation,
+        layer_norm=layer_norm,
+        w_init=w_init,
+        name=name)
+    self.num_quantiles = num_quantiles
+
+  def __call__(self, obs: jax.Array, action: jax.Array) -> jax.Array:
+    """Returns the members' quantiles.
+
+    Args:
+      obs: `[..., O]` float observations or features.
+      action: `[..., A]` float actions with the same leading dims.
+
+    Returns:
+      `[N, ..., M]` quantiles, ascending in level but not sorted in value.
+
+    Raises:
+      AssertionError: (chex) if an input has rank 0, a non-float dtype, or the
+        leading dims differ.
+    """
+    return super().__call__(obs, action)

@@ -30,9 +30,13 @@ from haiku_policies.cores import GRUCore
 from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
+from haiku_policies.critics import QuantileCriticEnsemble
 from haiku_policies.critics import ValueHead
 from haiku_policies.distributions import Beta
 from haiku_policies.distributions import DiagNormal
+from haiku_policies.distributions import GSDENormal
+from haiku_policies.distributions import gsde_noise_init
+from haiku_policies.distributions import gsde_noise_update
 from haiku_policies.distributions import MultiCategorical
 from haiku_policies.distributions import TanhNormal
 from haiku_policies.heads_beta import BetaHead
@@ -43,6 +47,7 @@ from haiku_policies.heads_deterministic import add_exploration_noise
 from haiku_policies.heads_deterministic import add_target_smoothing_noise
 from haiku_policies.heads_gaussian import GaussianHead
 from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.heads_gsde import GSDEHead
 from haiku_policies.normalization import RunningNormalizer
 from haiku_policies.normalization import normalize
 from haiku_policies.normalization import normalizer_init
@@ -83,6 +88,20 @@ def _core_step(core_cls, x, is_first, state, *, unroll=False, jit=False):
   if jit:
     init = jax.jit(init)
   init(KEY, x, is_first, state)
+
+
+def _gsde(batch=4):
+  """A `GSDENormal` with `[batch, A = 2]` actions and `H = 3` features."""
+  return GSDENormal(_zeros(batch, 2), jnp.ones((batch, 3)), jnp.ones((3, 2)))
+
+
+def _gsde_head_action(features, noise):
+  """Initialises `GSDEHead(2)` and acts with `noise`, under jit."""
+
+  def act(h, n):
+    return GSDEHead(2)(h).sample_from_noise(n)
+
+  jax.jit(hk.transform(act).init)(KEY, features, noise)
 
 
 def _lstm_state(*batch_shape):
@@ -581,6 +600,125 @@ CATALOGUE = (
         AssertionError,
         ("BetaHead", "`inputs`", "[..., H]", "dtype int32"),
     ),
+    # GSDEHead, GSDENormal and the gSDE noise state.
+    Bad(
+        "gsde_head_zero_actions",
+        lambda: _build(lambda: GSDEHead(0)),
+        ValueError,
+        ("GSDEHead", "`action_size`", ">= 1", "action_size=0"),
+    ),
+    Bad(
+        "gsde_head_string_full_std",
+        lambda: _build(lambda: GSDEHead(2, full_std="False")),
+        TypeError,
+        ("GSDEHead", "`full_std`", "a bool", "full_std='False' (str)"),
+    ),
+    Bad(
+        "gsde_head_int_use_expln",
+        lambda: _build(lambda: GSDEHead(2, use_expln=1)),
+        TypeError,
+        ("GSDEHead", "`use_expln`", "a bool", "use_expln=1 (int)"),
+    ),
+    Bad(
+        "gsde_head_nan_log_std_init",
+        lambda: _build(lambda: GSDEHead(2, log_std_init=float("nan"))),
+        ValueError,
+        ("GSDEHead", "`log_std_init`", "finite", "log_std_init=nan"),
+    ),
+    Bad(
+        "gsde_head_zero_epsilon",
+        lambda: _build(lambda: GSDEHead(2, epsilon=0.0)),
+        ValueError,
+        ("GSDEHead", "`epsilon`", "> 0", "epsilon=0.0"),
+    ),
+    Bad(
+        "gsde_head_int_features_under_jit",
+        lambda: _call(
+            lambda: GSDEHead(2), _zeros(4, 8, dtype=jnp.int32), jit=True),
+        AssertionError,
+        ("GSDEHead", "`inputs`", "[..., H]", "dtype int32"),
+    ),
+    Bad(
+        "gsde_head_noise_of_another_batch_under_jit",
+        lambda: _gsde_head_action(_zeros(4, 3), _zeros(5, 3, 2)),
+        ValueError,
+        ("GSDENormal", "`noise`", "batch dims (4,)", "got shape (5, 3, 2)"),
+    ),
+    Bad(
+        "gsde_normal_noise_transposed",
+        lambda: _gsde().sample_from_noise(_zeros(2, 3)),
+        ValueError,
+        ("GSDENormal", "`noise`", "[H, A] = (3, 2)", "got shape (2, 3)",
+         "gsde_noise_init(key, 3, 2"),
+    ),
+    Bad(
+        "gsde_normal_noise_with_extra_batch_dims",
+        lambda: _gsde().exploration_noise(_zeros(2, 4, 3, 2)),
+        ValueError,
+        ("GSDENormal", "`noise`", "batch dims (4,)", "got shape (2, 4, 3, 2)"),
+    ),
+    Bad(
+        "gsde_normal_int_noise",
+        lambda: _gsde().sample_from_noise(jnp.zeros((3, 2), jnp.int32)),
+        TypeError,
+        ("GSDENormal", "`noise`", "floating", "int32"),
+    ),
+    Bad(
+        "gsde_normal_noise_std_transposed",
+        lambda: GSDENormal(_zeros(4, 2), jnp.ones((4, 3)), jnp.ones((2, 3))),
+        ValueError,
+        ("GSDENormal", "`noise_std`", "[H, A] = (3, 2)", "(2, 3)"),
+    ),
+    Bad(
+        "gsde_normal_zero_noise_std",
+        lambda: GSDENormal(_zeros(4, 2), jnp.ones((4, 3)), _zeros(3, 2)),
+        ValueError,
+        ("GSDENormal", "`noise_std`", "> 0", "min(noise_std)=0.0"),
+    ),
+    Bad(
+        "gsde_normal_int_features",
+        lambda: GSDENormal(
+            _zeros(4, 2), jnp.ones((4, 3), jnp.int32), jnp.ones((3, 2))),
+        TypeError,
+        ("GSDENormal", "`features`", "floating", "int32"),
+    ),
+    Bad(
+        "gsde_normal_batch_mismatch",
+        lambda: GSDENormal(_zeros(4, 2), jnp.ones((3, 3)), jnp.ones((3, 2))),
+        ValueError,
+        ("GSDENormal", "`loc` and `features`", "(4, 2)", "(3, 3)"),
+    ),
+    Bad(
+        "gsde_normal_string_squash",
+        lambda: GSDENormal(
+            _zeros(4, 2), jnp.ones((4, 3)), jnp.ones((3, 2)), squash="yes"),
+        TypeError,
+        ("GSDENormal", "`squash`", "a bool", "squash='yes'"),
+    ),
+    Bad(
+        "gsde_noise_init_zero_features",
+        lambda: gsde_noise_init(KEY, 0, 2),
+        ValueError,
+        ("gsde_noise_init", "`feature_size`", ">= 1", "feature_size=0"),
+    ),
+    Bad(
+        "gsde_noise_init_int_batch_shape",
+        lambda: gsde_noise_init(KEY, 3, 2, batch_shape=4),
+        TypeError,
+        ("gsde_noise_init", "`batch_shape`", "sequence of ints", "4"),
+    ),
+    Bad(
+        "gsde_noise_update_zero_every",
+        lambda: gsde_noise_update(gsde_noise_init(KEY, 3, 2), KEY, every=0),
+        ValueError,
+        ("gsde_noise_update", "`every`", ">= 1", "every=0"),
+    ),
+    Bad(
+        "gsde_noise_update_bare_matrix",
+        lambda: gsde_noise_update(_zeros(3, 2), KEY, every=2),
+        TypeError,
+        ("gsde_noise_update", "`noise`", "a GSDENoise", "gsde_noise_init"),
+    ),
     # Critics.
     Bad(
         "value_head_unknown_w_init",
@@ -624,6 +762,32 @@ CATALOGUE = (
         lambda: _build(lambda: CriticEnsemble(np.int64(0))),
         ValueError,
         ("CriticEnsemble", "`num_critics`", ">= 1", "num_critics=0"),
+    ),
+    Bad(
+        "q_head_negative_quantiles",
+        lambda: _build(lambda: QHead((8,), num_quantiles=-1)),
+        ValueError,
+        ("QHead", "`num_quantiles`", ">= 1", "num_quantiles=-1"),
+    ),
+    Bad(
+        "quantile_ensemble_zero_quantiles",
+        lambda: _build(lambda: QuantileCriticEnsemble(2, 0)),
+        ValueError,
+        ("QuantileCriticEnsemble", "`num_quantiles`", ">= 1",
+         "num_quantiles=0"),
+    ),
+    Bad(
+        "quantile_ensemble_float_quantiles",
+        lambda: _build(lambda: QuantileCriticEnsemble(2, 25.0)),
+        TypeError,
+        ("QuantileCriticEnsemble", "`num_quantiles`", "int",
+         "num_quantiles=25.0"),
+    ),
+    Bad(
+        "quantile_ensemble_zero_critics",
+        lambda: _build(lambda: QuantileCriticEnsemble(0, 25)),
+        ValueError,
+        ("QuantileCriticEnsemble", "`num_critics`", ">= 1", "num_critics=0"),
     ),
     Bad(
         "ensemble_int_action",
@@ -860,6 +1024,7 @@ CATALOGUE = (
 # Public names of `haiku_policies` that validate no input, and why.
 NO_INPUT_CHECKS = {
     "NormalizerState": "a NamedTuple of arrays; `normalizer_init` builds it",
+    "GSDENoise": "a NamedTuple of arrays; `gsde_noise_init` builds it",
     "STD_TRANSFORMS": "a tuple of names, not callable",
     "orthogonal_init": "hands `gain` to hk.initializers.Orthogonal unchecked",
     "variance_scaling_init": "takes no arguments",

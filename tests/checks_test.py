@@ -37,6 +37,20 @@ class IntegerTest(parameterized.TestCase):
     self.assertEqual(_checks.integer(0, owner="D", arg="n", minimum=0), 0)
 
 
+class FlagTest(parameterized.TestCase):
+
+  @parameterized.parameters(True, False, np.bool_(True))
+  def test_bools_are_returned_as_bool(self, value):
+    out = _checks.flag(value, owner="Demo", arg="on")
+    self.assertIs(type(out), bool)
+    self.assertEqual(out, bool(value))
+
+  @parameterized.parameters("False", 0, 1.0, None)
+  def test_non_bool_is_a_type_error(self, value):
+    with self.assertRaisesRegex(TypeError, "Demo: `on` must be a bool"):
+      _checks.flag(value, owner="Demo", arg="on")
+
+
 class FloatTest(parameterized.TestCase):
 
   @parameterized.parameters(2, 0.5, np.float32(0.5), np.int64(2))
@@ -55,6 +69,17 @@ class FloatTest(parameterized.TestCase):
   def test_positive_refuses_zero_negative_and_non_finite(self, value):
     with self.assertRaisesRegex(ValueError, "`x` must be a finite float > 0"):
       _checks.positive_float(value, owner="Demo", arg="x")
+
+  @parameterized.parameters(-2.5, 0, np.float32(3.0))
+  def test_finite_accepts_any_finite_number(self, value):
+    out = _checks.finite_float(value, owner="Demo", arg="x")
+    self.assertIs(type(out), float)
+    self.assertEqual(out, float(value))
+
+  @parameterized.parameters(float("inf"), float("-inf"), float("nan"))
+  def test_finite_refuses_non_finite(self, value):
+    with self.assertRaisesRegex(ValueError, "`x` must be a finite float, got"):
+      _checks.finite_float(value, owner="Demo", arg="x")
 
   def test_nonnegative_accepts_zero_and_refuses_negative(self):
     self.assertEqual(_checks.nonnegative_float(0, owner="D", arg="x"), 0.0)

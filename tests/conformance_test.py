@@ -33,6 +33,7 @@ from haiku_policies.cores import GRUCore
 from haiku_policies.cores import LSTMCore
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
+from haiku_policies.critics import QuantileCriticEnsemble
 from haiku_policies.critics import ValueHead
 from haiku_policies.heads_beta import BetaHead
 from haiku_policies.heads_categorical import CategoricalHead
@@ -40,6 +41,7 @@ from haiku_policies.heads_categorical import MultiCategoricalHead
 from haiku_policies.heads_deterministic import DeterministicHead
 from haiku_policies.heads_gaussian import GaussianHead
 from haiku_policies.heads_gaussian import TanhGaussianHead
+from haiku_policies.heads_gsde import GSDEHead
 from haiku_policies.normalization import RunningNormalizer
 from haiku_policies.torsos import MLPTorso
 
@@ -55,6 +57,7 @@ HIGH = np.array([2.0, 1.0], np.float32)
 HIDDEN = 4  # The cores' hidden size.
 STEPS = 3  # The length of an unrolled sequence.
 NVEC = (3, 2)  # MultiCategoricalHead: N = 5 logits.
+QUANTILES = 3  # QuantileCriticEnsemble's M.
 
 
 def _obs(batch_shape, seed=0):
@@ -93,6 +96,13 @@ def _obs_mask(batch_shape):
 
 def _obs_multi_mask(batch_shape):
   return (_obs(batch_shape), _multi_mask(batch_shape))
+
+
+def _obs_act_noise(batch_shape):
+  """Observations, actions and one gSDE noise matrix per batch element."""
+  rng = np.random.default_rng(2)
+  noise = rng.normal(size=(*batch_shape, OBS, ACT)).astype(np.float32)
+  return (*_obs_act(batch_shape), noise)
 
 
 def _weights(shape, seed=7):
@@ -164,6 +174,56 @@ def _beta_outputs(x, a):
       "mean": dist.mean(),
       "mode": dist.mode(),
   }
+
+
+def _gsde_head():
+  return GSDEHead(ACT, learn_features=True)
+
+
+def _gsde_head_squashed():
+  return GSDEHead(ACT, full_std=False, use_expln=True, squash=True)
+
+
+def _gsde_outputs(make):
+
+  def forward(x, a, noise):
+    dist = make()(x)
+    action, log_prob = dist.sample_and_log_prob_from_noise(noise)
+    return {
+        "loc": dist.loc,
+        "scale": dist.scale,
+        "log_prob": dist.log_prob(a),  # a in (0.1, 0.9): inside [-1, 1].
+        "entropy": dist.entropy(),
+        "action": action,
+        "log_prob_from_noise": log_prob,
+    }
+
+  return forward
+
+
+def _gsde_loss(make):
+  """A loss reaching the parameters only through the gSDE action."""
+  return lambda x, a, noise: jnp.sum(make()
+                                     (x).sample_from_noise(noise) * _weights(
+                                         (ACT,)))
+
+
+def _gsde_case(name, make, log_std_columns):
+  return Case(
+      name=name,
+      forward=_gsde_outputs(make),
+      inputs=_obs_act_noise,
+      param_shapes={
+          "gsde_head": {
+              "log_std": (OBS, log_std_columns)
+          },
+          "gsde_head/loc": {
+              "w": (OBS, ACT),
+              "b": (ACT,)
+          },
+      },
+      loss=_gsde_loss(make),
+  )
 
 
 def _gaussian_head():
@@ -495,6 +555,8 @@ CASES = (
         },
         loss=lambda x, a: _sample_loss(_beta_head()(x)),
     ),
+    _gsde_case("gsde_head", _gsde_head, ACT),
+    _gsde_case("gsde_head_squashed_reduced_expln", _gsde_head_squashed, 1),
     Case(
         name="value_head",
         forward=lambda x: {"value": ValueHead()(x)},
@@ -548,6 +610,27 @@ CASES = (
             CriticEnsemble(3, (8, 8), layer_norm=True)
             (x, a) * jnp.arange(1.0, 4.0)[:, None]),
         ensemble_size=3,
+    ),
+    Case(
+        name="quantile_critic_ensemble",
+        forward=lambda x, a:
+        {"z": QuantileCriticEnsemble(2, QUANTILES, (8,))(x, a)},
+        inputs=_obs_act,
+        param_shapes=_with_axis(
+            2,
+            {
+                **_prefixed("quantile_critic_ensemble/q_head/mlp_torso",
+                            _torso_lin(OBS + ACT, (8,))),
+                "quantile_critic_ensemble/q_head/linear": {
+                    "w": (8, QUANTILES),
+                    "b": (QUANTILES,)
+                },
+            },
+        ),
+        loss=lambda x, a: jnp.sum(
+            QuantileCriticEnsemble(2, QUANTILES, (8,))
+            (x, a) * jnp.arange(1.0, 3.0)[:, None, None]),
+        ensemble_size=2,
     ),
     Case(
         name="conv_torso",

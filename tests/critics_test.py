@@ -1,8 +1,14 @@
-"""Tests for `ValueHead`, `QHead` and `CriticEnsemble`, against NumPy.
+"""Tests for `ValueHead`, `QHead`, `CriticEnsemble` and
+`QuantileCriticEnsemble`, against NumPy.
 
-The ensemble is checked member by member against a lone `QHead` given that
-member's slice of the stacked parameters.
+The ensembles are checked member by member against a lone `QHead` given that
+member's slice of the stacked parameters. The quantile critics' pairing with
+`rlax.quantile_regression_loss` is checked against the quantile Huber loss
+written out in NumPy; rlax is a `test` extra but not in the minimum-versions
+environment, where that test skips.
 """
+
+import functools
 
 from absl.testing import absltest
 from absl.testing import parameterized
@@ -14,7 +20,13 @@ import numpy as np
 
 from haiku_policies.critics import CriticEnsemble
 from haiku_policies.critics import QHead
+from haiku_policies.critics import QuantileCriticEnsemble
 from haiku_policies.critics import ValueHead
+
+try:
+  import rlax  # pylint: disable=g-import-not-at-top
+except ImportError:  # The minimum-versions environment has no rlax.
+  rlax = None
 
 RTOL = 1e-5
 ATOL = 1e-5
@@ -32,11 +44,11 @@ def _pure(fn):
   return hk.without_apply_rng(hk.transform(fn))
 
 
-def _member_params(params, i):
-  """Member `i` of stacked `CriticEnsemble` params, as a lone `QHead`'s."""
+def _member_params(params, i, prefix="critic_ensemble/"):
+  """Member `i` of stacked ensemble params, as a lone `QHead`'s."""
   return {
-      k.replace("critic_ensemble/", ""):
-          jax.tree_util.tree_map(lambda x: x[i], v) for k, v in params.items()
+      k.replace(prefix, ""): jax.tree_util.tree_map(lambda x: x[i], v)
+      for k, v in params.items()
   }
 
 
@@ -192,6 +204,89 @@ class CriticEnsembleTest(chex.TestCase):
       sliced = jax.tree_util.tree_map(lambda p, m=members: p[m], params)
       np.testing.assert_allclose(
           f.apply(sliced, obs, act), q[members], rtol=RTOL, atol=ATOL)
+
+
+QUANTILES = 5
+CRITICS = 3
+
+
+def _quantile_ensemble(batch_shape=(4,)):
+  obs, act = _arrays(batch_shape)
+  f = _pure(lambda o, a: QuantileCriticEnsemble(CRITICS, QUANTILES, (8,))(o, a))
+  return f, jax.jit(f.init)(KEY, obs, act), obs, act
+
+
+def _huber_quantile_loss(z, tau, target):
+  """Quantile Huber loss (kappa 1), summed over `z`, averaged over targets."""
+  delta = target[None, :] - z[:, None]
+  huber = np.where(
+      np.abs(delta) <= 1.0, 0.5 * np.square(delta),
+      np.abs(delta) - 0.5)
+  return np.sum(np.mean(np.abs(tau[:, None] - (delta < 0)) * huber, -1))
+
+
+TAU = ((np.arange(QUANTILES) + 0.5) / QUANTILES).astype(np.float32)
+TARGET = np.random.default_rng(3).normal(size=(4, 7)).astype(np.float32)
+
+
+def _rlax_loss_and_grads(f, params, obs, act):
+  """TQC's critic loss through rlax: mean over critics and batch."""
+
+  def loss(params):
+    z = f.apply(params, obs, act)  # [N, B, M].
+    huber = functools.partial(rlax.quantile_regression_loss, huber_param=1.0)
+    per_critic = jax.vmap(huber, (0, None, 0))  # Over the batch.
+    per_member = jax.vmap(per_critic, (0, None, None))  # Over the critics.
+    return jnp.mean(per_member(z, TAU, TARGET))
+
+  return jax.jit(jax.value_and_grad(loss))(params)
+
+
+class QuantileCriticsTest(chex.TestCase):
+
+  @chex.variants(with_jit=True, without_jit=True)
+  def test_q_head_quantiles_are_the_output_layer_units(self):
+    obs, act = _arrays((4,))
+    f = _pure(lambda o, a: QHead((), num_quantiles=QUANTILES)(o, a))
+    params = f.init(KEY, obs, act)
+    w, b = params["q_head/linear"]["w"], params["q_head/linear"]["b"]
+    expected = np.concatenate([obs, act], -1) @ w + b
+    z = self.variant(f.apply)(params, obs, act)
+    self.assertEqual(z.shape, (4, QUANTILES))
+    np.testing.assert_allclose(z, expected, rtol=RTOL, atol=ATOL)
+
+  @chex.variants(with_jit=True, without_jit=True)
+  def test_each_member_equals_a_lone_quantile_q_head(self):
+    f, params, obs, act = _quantile_ensemble()
+    z = self.variant(f.apply)(params, obs, act)
+    self.assertEqual(z.shape, (CRITICS, 4, QUANTILES))
+    lone = jax.jit(
+        _pure(lambda o, a: QHead((8,), num_quantiles=QUANTILES)(o, a)).apply)
+    for i in range(CRITICS):
+      member = _member_params(params, i, prefix="quantile_critic_ensemble/")
+      np.testing.assert_allclose(
+          z[i], lone(member, obs, act), rtol=RTOL, atol=ATOL)
+
+  @absltest.skipIf(rlax is None, "rlax is not installed")
+  def test_rlax_quantile_loss_maps_over_critics_and_batch(self):
+    f, params, obs, act = _quantile_ensemble()
+    value, _ = _rlax_loss_and_grads(f, params, obs, act)
+    z = np.asarray(f.apply(params, obs, act), np.float64)
+    expected = np.mean(
+        [[_huber_quantile_loss(z[n, b], TAU, TARGET[b])
+          for b in range(4)]
+         for n in range(CRITICS)])
+    np.testing.assert_allclose(value, expected, rtol=RTOL)
+
+  @absltest.skipIf(rlax is None, "rlax is not installed")
+  def test_rlax_quantile_loss_reaches_every_member(self):
+    f, params, obs, act = _quantile_ensemble()
+    _, grads = _rlax_loss_and_grads(f, params, obs, act)
+    for module, leaves in grads.items():
+      for name, grad in leaves.items():
+        per_member = np.abs(np.asarray(grad)).reshape(CRITICS, -1).sum(-1)
+        self.assertTrue(
+            np.all(per_member > 0), msg=f"{module}/{name}: {per_member}")
 
 
 if __name__ == "__main__":
