@@ -1,7 +1,7 @@
-"""Tests for `examples/reinforce.py`: tiny runs, exact resume, flags, learning.
+"""Tests for `examples/reinforce.py`: tiny runs, exact resume, flags.
 
-`test_learns_cartpole` trains for real: 10-30 s on 2 CPU cores, mostly
-compilation.
+Learning runs (CartPole-v1 at the defaults) are benchmarks
+(`benchmarks/run.py`), not tests.
 """
 
 import csv
@@ -19,10 +19,6 @@ from examples.plumbing import flags
 # Iterations of 4 episodes; chunks end at the first iteration past 1000 steps.
 TINY = dict(num_envs=4, hidden_sizes=(16, 16), eval_episodes=2)
 STEPS, CHUNK = 2_000, 1_000
-# With the defaults, seeds 0, 1, 2 scored 500, 500, 479 at their first eval
-# past 60k steps (first 500 at 52k, 41k, 51k): 400 leaves a wide margin.
-LEARN = dict(seed=0, total_steps=60_000)
-LEARN_THRESHOLD = 400.0
 
 
 class ReinforceRunTest(absltest.TestCase):
@@ -66,10 +62,6 @@ class ReinforceRunTest(absltest.TestCase):
         reinforce, env="Pendulum-v1", total_steps=800, eval_every=800, **TINY)
     agent_testing.assert_run_folder(self, summary)
     self.assertEqual(summary["total_steps"], 800)
-
-  def test_learns_cartpole(self):
-    summary = agent_testing.tiny_run(reinforce, **LEARN)
-    self.assertGreaterEqual(summary["final_eval_return"], LEARN_THRESHOLD)
 
 
 class ReinforceFlagsTest(parameterized.TestCase):

@@ -1,4 +1,7 @@
-"""Tests for `examples/sac.py`: a tiny run, exact resume, flags, learning."""
+"""Tests for `examples/sac.py`: a tiny run, exact resume, flags.
+
+Learning runs are benchmarks (`benchmarks/solve.py`), not tests.
+"""
 
 from absl.testing import absltest
 
@@ -7,17 +10,6 @@ from examples import sac
 
 TINY = dict(
     hidden_sizes=(16, 16), batch_size=32, learning_starts=50, eval_episodes=2)
-# A short run with the fast settings; the threshold has a wide margin over
-# what seeds 0-2 reach (-160 to -205 by 5k steps).
-LEARN = dict(
-    total_steps=5_000,
-    eval_every=500,
-    hidden_sizes=(64, 64),
-    actor_lr=1e-3,
-    critic_lr=1e-3,
-    alpha_lr=1e-3,
-    learning_starts=500)
-LEARN_THRESHOLD = -400.0
 
 
 class SacTest(absltest.TestCase):
@@ -31,11 +23,6 @@ class SacTest(absltest.TestCase):
 
   def test_resume_reproduces_uninterrupted_run(self):
     agent_testing.assert_resume_reproduces(self, sac, chunk_steps=100, **TINY)
-
-  def test_learns_pendulum(self):
-    summary = agent_testing.tiny_run(sac, seed=1, **LEARN)
-    self.assertGreater(
-        max(agent_testing.eval_returns(summary)), LEARN_THRESHOLD)
 
   def test_bad_flags_fail_with_message(self):
     agent_testing.assert_bad_flags(
