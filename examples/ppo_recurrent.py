@@ -186,6 +186,44 @@ def make_rollout(config: Config, env: envs.Env, actor: hk.Transformed,
   return rollout
 
 
+def learner_batch(config: Config, state: TrainState, traj: Transition,
+                  advantage: jax.Array) -> tuple[Any, CoreState]:
+  """The loss's batch from a rollout that started from `state`.
+
+  Returns:
+    `(sequences, start)`: batch-major `[N, T, ...]` sequences (observations
+    normalised as the policy saw them, `is_first`, actions, old log-probs,
+    advantages and value targets) and the core states the rollout started
+    from, so minibatches of environments slice both along `N`.
+  """
+  obs = ppo.normalize(config, state.normalizer, traj.obs)
+  sequences = jax.tree.map(
+      lambda x: jnp.swapaxes(x, 0, 1),  # [T, N, ...] -> [N, T, ...].
+      (obs, traj.is_first, traj.action, traj.log_prob, advantage,
+       advantage + traj.value))
+  return sequences, state.core_state
+
+
+def make_unroll(actor: hk.Transformed, critic: hk.Transformed):
+  """`unroll(params, minibatch) -> (policy, value, (action, old_log_prob,
+  advantage, target))`.
+
+  Unrolls both cores over a minibatch of `learner_batch` (`[n, T, ...]`
+  sequences and `[n, H]` start states) from its start states; the policy,
+  the values and the other fields come out time-major, `[T, n, ...]`.
+  """
+
+  def unroll(params, minibatch):
+    sequences, start = minibatch
+    obs, is_first, *rest = jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1),
+                                        sequences)
+    policy, _ = actor.apply(params.actor, obs, is_first, start.actor, True)
+    value, _ = critic.apply(params.critic, obs, is_first, start.critic, True)
+    return policy, value, tuple(rest)
+
+  return unroll
+
+
 def make_agent(config: Config) -> training.Agent:
   """Recurrent PPO on `config.env`, discrete or continuous actions.
 
@@ -196,6 +234,7 @@ def make_agent(config: Config) -> training.Agent:
   env = envs.make(config.env, config.num_envs, brax_backend=config.brax_backend)
   actor, critic, initial_state = make_networks(config, env)
   rollout = make_rollout(config, env, actor, critic)
+  unroll = make_unroll(actor, critic)
   to_env = ppo.env_action(env)
   step_unit = config.num_envs * config.num_steps
   optimiser = ppo.make_optimiser(
@@ -216,16 +255,8 @@ def make_agent(config: Config) -> training.Agent:
                       jnp.zeros((), jnp.int32))
 
   def loss(params, minibatch):
-    # Batch-major [n, T, ...] sequences (and [n, H] start states) in; the
-    # cores unroll time-major.
-    (obs, is_first, action, old_log_prob, advantage, target), start = minibatch
-    obs, is_first, action, old_log_prob, advantage, target = jax.tree.map(
-        lambda x: jnp.swapaxes(x, 0, 1),
-        (obs, is_first, action, old_log_prob, advantage, target))
-    policy, _ = actor.apply(params.actor, obs, is_first, start.actor, True)
-    value, _ = critic.apply(params.critic, obs, is_first, start.critic, True)
-    return ppo.ppo_loss(config, policy, value, action, old_log_prob, advantage,
-                        target)
+    policy, value, sequences = unroll(params, minibatch)
+    return ppo.ppo_loss(config, policy, value, *sequences)
 
   epochs = ppo.make_epochs(config, loss, optimiser, axis_name=None)
 
@@ -237,12 +268,8 @@ def make_agent(config: Config) -> training.Agent:
                                  core_state.critic)
     advantage = ppo.advantages(config, traj, traj.value, last_value,
                                traj.final_value)
-    sequences = jax.tree.map(
-        lambda x: jnp.swapaxes(x, 0, 1),  # [T, N, ...] -> [N, T, ...].
-        (normalize(traj.obs), traj.is_first, traj.action, traj.log_prob,
-         advantage, advantage + traj.value))
     params, opt_state = epochs(state.params, state.opt_state, epoch_key,
-                               (sequences, state.core_state))
+                               learner_batch(config, state, traj, advantage))
     normalizer = hp.normalizer_update(state.normalizer, traj.obs)
     return TrainState(params, opt_state, normalizer, env_state, obs, is_first,
                       core_state, key, state.step + step_unit)

@@ -77,26 +77,38 @@ class ActingTest(absltest.TestCase):
 
 class RolloutTest(absltest.TestCase):
 
-  def test_rollout_flags_episode_starts_and_log_probs_replay(self):
+  def test_rollout_flags_episode_starts_and_the_loss_replays_it(self):
     # MemoryChain's episodes last 6 steps (terminations), so a 16-step
     # rollout holds starts mid-sequence; discrete actions.
     config = _config(env="gymnax:MemoryChain-bsuite")
     env = envs.make(config.env, config.num_envs)
     actor, critic, _ = ppo_recurrent.make_networks(config, env)
-    rollout = ppo_recurrent.make_rollout(config, env, actor, critic)
+    rollout = jax.jit(ppo_recurrent.make_rollout(config, env, actor, critic))
     init = ppo_recurrent.make_agent(config).init
     state = jax.jit(init)(jax.random.PRNGKey(0))
-    (_, _, is_first, _), traj = jax.jit(rollout)(state, jax.random.PRNGKey(1))
+    (env_state, obs, is_first,
+     core_state), traj = rollout(state, jax.random.PRNGKey(1))
     done = traj.terminated | traj.truncated
     np.testing.assert_array_equal(traj.is_first[0], state.is_first)
     np.testing.assert_array_equal(traj.is_first[1:], done[:-1])
     np.testing.assert_array_equal(is_first, done[-1])
     self.assertTrue(traj.is_first[1:].any())
-    # The loss's unroll from the stored start state gives acting's log-probs.
-    policy, _ = actor.apply(state.params.actor, traj.obs, traj.is_first,
-                            state.core_state.actor, True)
+    # The next rollout starts mid-episode, from the core states reached.
+    state = state._replace(
+        env_state=env_state, obs=obs, is_first=is_first, core_state=core_state)
+    self.assertFalse(is_first.any())
+    _, traj = rollout(state, jax.random.PRNGKey(2))
+    # The loss unrolls from the stored start states: acting's log-probs and
+    # values come back.
+    batch = ppo_recurrent.learner_batch(config, state, traj,
+                                        jnp.zeros_like(traj.value))
+    policy, value, (action, old_log_prob, _,
+                    _) = ppo_recurrent.make_unroll(actor, critic)(state.params,
+                                                                  batch)
     np.testing.assert_allclose(
-        policy.log_prob(traj.action), traj.log_prob, atol=_ATOL)
+        policy.log_prob(action), old_log_prob, atol=_ATOL)
+    np.testing.assert_allclose(old_log_prob, traj.log_prob)
+    np.testing.assert_allclose(value, traj.value, atol=_ATOL)
 
 
 class RunTest(absltest.TestCase):
