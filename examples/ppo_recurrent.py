@@ -29,8 +29,10 @@ Partially observed tasks (see `examples/plumbing/envs/partial_obs.py`):
 angular velocity, and `--env gymnax:MemoryChain-bsuite` is bsuite's memory
 chain (a bit shown at the start, asked for at the end).
 
-Run: `python -m examples.ppo_recurrent` (`--help` for flags). One device only
-(`--num-devices 1`).
+Run: `python -m examples.ppo_recurrent` (PendulumNoVel-v1, 524,288 steps:
+final eval -172, the median of 5 seeds in benchmarks/RESULTS.md, in about 3
+minutes on two busy CPU cores; `--help` for flags). MemoryChain-bsuite is
+solved within 131,072 steps. One device only (`--num-devices 1`).
 """
 
 import dataclasses
