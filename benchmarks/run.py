@@ -33,6 +33,7 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "scaling": "benchmarks.scaling",
     "suites": "benchmarks.suites",
     "brax_pendulum": "benchmarks.brax_pendulum",
+    "recurrent": "benchmarks.recurrent",
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")

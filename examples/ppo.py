@@ -163,31 +163,146 @@ class Transition(NamedTuple):
   final_obs: jax.Array
 
 
+def torso(config: Config) -> hk.Module:
+  """The tanh MLP torso of the actor and of the critic (orthogonal init)."""
+  return hp.MLPTorso(
+      config.hidden_sizes, activation=jnp.tanh, w_init="orthogonal")
+
+
+def policy_head(config: Config, env: envs.Env) -> hk.Module:
+  """A Categorical head (discrete actions) or a state-independent Gaussian."""
+  head_init = dict(w_init="orthogonal")  # Gain 0.01: a near-uniform start.
+  if env.discrete:
+    return hp.CategoricalHead(env.num_actions, **head_init)
+  return hp.GaussianHead(
+      env.num_actions,
+      state_dependent_std=False,
+      std_transform="exp",
+      init_std=config.init_std,
+      **head_init)
+
+
+def value_head() -> hk.Module:
+  return hp.ValueHead(w_init="orthogonal")
+
+
 def make_networks(config: Config, env: envs.Env):
   """The actor (obs → DiagNormal or Categorical) and the critic (obs → [B])."""
-  head_init = dict(w_init="orthogonal")  # Gain 0.01: a near-uniform start.
-
-  def torso(obs):
-    return hp.MLPTorso(
-        config.hidden_sizes, activation=jnp.tanh, w_init="orthogonal")(
-            obs)
 
   def actor(obs):
-    if env.discrete:
-      return hp.CategoricalHead(env.num_actions, **head_init)(torso(obs))
-    return hp.GaussianHead(
-        env.num_actions,
-        state_dependent_std=False,
-        std_transform="exp",
-        init_std=config.init_std,
-        **head_init)(
-            torso(obs))
+    return policy_head(config, env)(torso(config)(obs))
 
   def critic(obs):
-    return hp.ValueHead(w_init="orthogonal")(torso(obs))
+    return value_head()(torso(config)(obs))
 
   return (hk.without_apply_rng(hk.transform(actor)),
           hk.without_apply_rng(hk.transform(critic)))
+
+
+def env_action(env: envs.Env):
+  """The policy's action as the env takes it (Gaussian samples clipped)."""
+  if env.discrete:
+    return lambda action: action
+  return lambda action: jnp.clip(action, env.low, env.high)
+
+
+def make_optimiser(config: Config, num_updates: int):
+  """Adam after global-norm clipping, its step size annealed to 0 (or not)."""
+  learning_rate = (
+      optax.linear_schedule(config.learning_rate, 0.0, num_updates)
+      if config.anneal_lr else config.learning_rate)
+  return optax.chain(
+      optax.clip_by_global_norm(config.max_grad_norm),
+      optax.adam(learning_rate, eps=1e-5))
+
+
+def normalize(config: Config, normalizer: hp.NormalizerState,
+              obs: jax.Array) -> jax.Array:
+  """`obs` normalised by the running statistics (if `--normalize-obs`)."""
+  if not config.normalize_obs:
+    return obs
+  return hp.normalize(normalizer, obs, clip=10.0)  # Clip as SB3.
+
+
+# GAE along time for each environment: [T, N] in, [T, N] out.
+_gae = jax.vmap(
+    rlax.truncated_generalized_advantage_estimation,
+    in_axes=(1, 1, None, 1),
+    out_axes=1)
+
+
+def advantages(config: Config, traj: Any, value: jax.Array,
+               last_value: jax.Array, final_value: jax.Array) -> jax.Array:
+  """GAE advantages `[T, N]` of a rollout, cut at every episode end.
+
+  Args:
+    config: the discount, GAE lambda and reward scale.
+    traj: the rollout, with `[T, N]` fields `r_t`, `terminated` and
+      `truncated`.
+    value: `[T, N]` values of the rollout's observations.
+    last_value: `[N]` values of the observations after it.
+    final_value: `[T, N]` values of each step's `final_obs`: bootstrapped
+      (folded into the reward) where the step is a truncation.
+  """
+  bootstrap = traj.truncated & ~traj.terminated
+  r_t = (
+      config.reward_scale * traj.r_t +
+      config.gamma * jnp.where(bootstrap, final_value, 0.0))
+  discount_t = config.gamma * (1.0 - (traj.terminated | traj.truncated))
+  return _gae(r_t, discount_t, config.gae_lambda,
+              jnp.concatenate([value, last_value[None]]))
+
+
+def ppo_loss(config: Config, policy: Any, value: jax.Array, action: jax.Array,
+             old_log_prob: jax.Array, advantage: jax.Array,
+             target: jax.Array) -> jax.Array:
+  """The clipped surrogate, value and entropy losses of one minibatch.
+
+  Advantages are normalised over the minibatch; every argument but `config`
+  has the minibatch's leading dims (`policy` a distribution over them).
+  """
+  ratio = jnp.exp(policy.log_prob(action) - old_log_prob)
+  advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
+  pg_loss = rlax.clipped_surrogate_pg_loss(
+      ratio.reshape(-1), advantage.reshape(-1), config.clip_eps)
+  value_loss = 0.5 * jnp.mean(jnp.square(value - target))
+  entropy = jnp.mean(policy.entropy())
+  return pg_loss + config.vf_coef * value_loss - config.ent_coef * entropy
+
+
+def make_epochs(config: Config, loss: Any, optimiser: Any,
+                axis_name: str | None):
+  """`epochs(params, opt_state, key, batch) -> (params, opt_state)`.
+
+  Each of `config.num_epochs` epochs shuffles `batch` along its leading axis
+  and splits it into `config.num_minibatches` minibatches, with one gradient
+  step of `loss(params, minibatch)` on each (gradients averaged over the
+  devices of `axis_name`, if any).
+  """
+
+  def update(carry, minibatch):
+    params, opt_state = carry
+    grads = jax.grad(loss)(params, minibatch)
+    if axis_name is not None:
+      grads = jax.lax.pmean(grads, axis_name)
+    updates, opt_state = optimiser.update(grads, opt_state)
+    return (optax.apply_updates(params, updates), opt_state), None
+
+  def epoch(carry, key, batch):
+    size = jax.tree.leaves(batch)[0].shape[0]
+    permutation = jax.random.permutation(key, size)
+    minibatches = jax.tree.map(
+        lambda x: x[permutation].reshape((config.num_minibatches, size // config
+                                          .num_minibatches) + x.shape[1:]),
+        batch)
+    return jax.lax.scan(update, carry, minibatches)[0], None
+
+  def epochs(params, opt_state, key, batch):
+    return jax.lax.scan(lambda carry, key: epoch(carry, key, batch),
+                        (params, opt_state),
+                        jax.random.split(key, config.num_epochs))[0]
+
+  return epochs
 
 
 def make_agent(config: Config) -> training.Agent:
@@ -201,29 +316,13 @@ def make_agent(config: Config) -> training.Agent:
       config.num_envs // config.num_devices,
       brax_backend=config.brax_backend)
   actor, critic = make_networks(config, env)
-  if env.discrete:
-    to_env = lambda action: action
-  else:  # The Gaussian is unbounded: the env sees the clipped action.
-    to_env = lambda action: jnp.clip(action, env.low, env.high)
+  to_env = env_action(env)
   num_envs = config.num_envs // config.num_devices  # On each device.
   batch_size = num_envs * config.num_steps
-  minibatch_size = batch_size // config.num_minibatches
   step_unit = config.num_envs * config.num_steps  # One iteration, all devices.
-  num_updates = (
-      config.total_steps // step_unit * config.num_epochs *
+  optimiser = make_optimiser(
+      config, config.total_steps // step_unit * config.num_epochs *
       config.num_minibatches)
-  learning_rate = (
-      optax.linear_schedule(config.learning_rate, 0.0, num_updates)
-      if config.anneal_lr else config.learning_rate)
-  optimiser = optax.chain(
-      optax.clip_by_global_norm(config.max_grad_norm),
-      optax.adam(learning_rate, eps=1e-5))
-  # GAE along time for each environment: [T, N] in, [T, N] out.
-  gae = jax.vmap(
-      rlax.truncated_generalized_advantage_estimation,
-      in_axes=(1, 1, None, 1),
-      out_axes=1)
-
   multi_device = config.num_devices > 1
   axis_name = _DEVICES if multi_device else None
 
@@ -232,10 +331,8 @@ def make_agent(config: Config) -> training.Agent:
       return key
     return jax.random.fold_in(key, jax.lax.axis_index(_DEVICES))
 
-  def normalize(normalizer, obs):
-    if not config.normalize_obs:
-      return obs
-    return hp.normalize(normalizer, obs, clip=10.0)  # Clip as SB3.
+  def normalize_(normalizer, obs):
+    return normalize(config, normalizer, obs)
 
   def init(key):
     key, actor_key, critic_key, env_key = jax.random.split(key, 4)
@@ -259,7 +356,8 @@ def make_agent(config: Config) -> training.Agent:
     def env_step(carry, key):
       env_state, obs = carry
       act_key, env_key = jax.random.split(key)
-      policy = actor.apply(state.params.actor, normalize(state.normalizer, obs))
+      policy = actor.apply(state.params.actor,
+                           normalize_(state.normalizer, obs))
       action, log_prob = policy.sample_and_log_prob(seed=act_key)
       env_state, out = env.step(env_state, to_env(action), env_key)
       return (env_state, out.obs), Transition(obs, action, log_prob, out.reward,
@@ -271,56 +369,27 @@ def make_agent(config: Config) -> training.Agent:
 
   def loss(params, batch):
     obs, action, old_log_prob, advantage, target = batch
-    policy = actor.apply(params.actor, obs)
-    ratio = jnp.exp(policy.log_prob(action) - old_log_prob)
-    advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
-    pg_loss = rlax.clipped_surrogate_pg_loss(ratio, advantage, config.clip_eps)
-    value_loss = 0.5 * jnp.mean(
-        jnp.square(critic.apply(params.critic, obs) - target))
-    entropy = jnp.mean(policy.entropy())
-    return pg_loss + config.vf_coef * value_loss - config.ent_coef * entropy
+    return ppo_loss(config, actor.apply(params.actor, obs),
+                    critic.apply(params.critic, obs), action, old_log_prob,
+                    advantage, target)
 
-  def update(carry, minibatch):
-    params, opt_state = carry
-    grads = jax.grad(loss)(params, minibatch)
-    if multi_device:
-      grads = jax.lax.pmean(grads, _DEVICES)
-    updates, opt_state = optimiser.update(grads, opt_state)
-    return (optax.apply_updates(params, updates), opt_state), None
-
-  def epoch(carry, key, batch):
-    permutation = jax.random.permutation(key, batch_size)
-    minibatches = jax.tree.map(
-        lambda x: x[permutation].reshape(
-            (config.num_minibatches, minibatch_size) + x.shape[1:]), batch)
-    return jax.lax.scan(update, carry, minibatches)[0], None
+  epochs = make_epochs(config, loss, optimiser, axis_name)
 
   def iteration(state: TrainState) -> TrainState:
     key, rollout_key, epoch_key = jax.random.split(state.key, 3)
     rollout_key, epoch_key = device_key(rollout_key), device_key(epoch_key)
     (env_state, obs), traj = rollout(state, rollout_key)
     # Values under the normaliser the policy acted with.
-    obs_t = normalize(state.normalizer, traj.obs)
+    value_of = lambda obs: critic.apply(state.params.critic,
+                                        normalize_(state.normalizer, obs))
+    obs_t = normalize_(state.normalizer, traj.obs)
     value = critic.apply(state.params.critic, obs_t)
-    last_value = critic.apply(state.params.critic,
-                              normalize(state.normalizer, obs))
-    final_value = critic.apply(state.params.critic,
-                               normalize(state.normalizer, traj.final_obs))
-    # Bootstrap truncations through the reward; cut GAE at every episode end.
-    bootstrap = traj.truncated & ~traj.terminated
-    r_t = (
-        config.reward_scale * traj.r_t +
-        config.gamma * jnp.where(bootstrap, final_value, 0.0))
-    discount_t = config.gamma * (1.0 - (traj.terminated | traj.truncated))
-    advantage = gae(r_t, discount_t, config.gae_lambda,
-                    jnp.concatenate([value, last_value[None]]))
+    advantage = advantages(config, traj, value, value_of(obs),
+                           value_of(traj.final_obs))
     batch = jax.tree.map(
         lambda x: x.reshape((batch_size,) + x.shape[2:]),
         (obs_t, traj.action, traj.log_prob, advantage, advantage + value))
-    (params, opt_state), _ = jax.lax.scan(
-        lambda carry, key: epoch(carry, key, batch),
-        (state.params, state.opt_state),
-        jax.random.split(epoch_key, config.num_epochs))
+    params, opt_state = epochs(state.params, state.opt_state, epoch_key, batch)
     normalizer = hp.normalizer_update(
         state.normalizer, traj.obs, axis_name=axis_name)
     return TrainState(params, opt_state, normalizer, env_state, obs, key,
@@ -350,7 +419,7 @@ def make_agent(config: Config) -> training.Agent:
 
   def eval_policy(policy_params, obs):
     actor_params, normalizer = policy_params
-    return to_env(actor.apply(actor_params, normalize(normalizer, obs)).mode())
+    return to_env(actor.apply(actor_params, normalize_(normalizer, obs)).mode())
 
   return training.Agent(env, init, train, eval_policy, policy_params, step_unit)
 

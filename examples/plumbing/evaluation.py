@@ -31,17 +31,47 @@ def evaluate(env: Env, policy_fn: Callable[[Any, jax.Array], jax.Array],
   Returns:
     `[E]` float32 undiscounted episode returns.
   """
+  return evaluate_recurrent(
+      env, lambda params, obs, is_first, state: (policy_fn(params, obs), state),
+      (), params, key)
+
+
+def evaluate_recurrent(env: Env, policy_fn: Callable[..., tuple[jax.Array,
+                                                                Any]],
+                       initial_state: Any, params: Any,
+                       key: jax.Array) -> jax.Array:
+  """`evaluate` for a policy with a recurrent state.
+
+  As `evaluate`, but the policy carries a state from step to step, starting
+  from `initial_state`, and sees where an episode starts:
+  `policy_fn(params, obs [E, O], is_first [E], state) -> (action, state)`,
+  `is_first` True at the first step and after every episode end.
+
+  Args:
+    env: as in `evaluate`.
+    policy_fn: the deterministic policy and its state update.
+    initial_state: the state before the first step (a pytree of `[E, ...]`
+      arrays; `()` for none).
+    params: the policy's parameters.
+    key: PRNG key for the resets and the environments' noise.
+
+  Returns:
+    `[E]` float32 undiscounted episode returns.
+  """
   reset_key, step_key = jax.random.split(key)
   state, obs = env.reset(reset_key)
 
   def step(carry, key_t):
-    state, obs, total, running = carry
-    state, out = env.step(state, policy_fn(params, obs), key_t)
+    state, obs, is_first, policy_state, total, running = carry
+    action, policy_state = policy_fn(params, obs, is_first, policy_state)
+    state, out = env.step(state, action, key_t)
     total = total + jnp.where(running, out.reward, 0.0)
-    running = running & ~(out.terminated | out.truncated)
-    return (state, out.obs, total, running), None
+    is_first = out.terminated | out.truncated
+    running = running & ~is_first
+    return (state, out.obs, is_first, policy_state, total, running), None
 
-  init = (state, obs, jnp.zeros((env.num_envs,),
-                                jnp.float32), jnp.ones((env.num_envs,), bool))
+  ones = jnp.ones((env.num_envs,), bool)
+  init = (state, obs, ones, initial_state,
+          jnp.zeros((env.num_envs,), jnp.float32), ones)
   keys = jax.random.split(step_key, env.max_episode_steps)
-  return jax.lax.scan(step, init, keys)[0][2]
+  return jax.lax.scan(step, init, keys)[0][4]

@@ -48,6 +48,10 @@ class Agent(NamedTuple):
     policy_params: `policy_params(state)`, `eval_policy`'s `params`.
     step_unit: environment steps per training iteration (1 where they vary,
       as with whole episodes).
+    eval_state: for a recurrent policy, `eval_state(E)`, its state at the
+      start of `E` episodes; `eval_policy` then takes and returns it:
+      `eval_policy(params, obs [E, O], is_first [E], state) -> (action,
+      state)` (see `evaluation.evaluate_recurrent`). None: no state.
   """
   env: envs.Env
   init: Callable[[jax.Array], Any]
@@ -55,6 +59,7 @@ class Agent(NamedTuple):
   eval_policy: Callable[[Any, jax.Array], jax.Array]
   policy_params: Callable[[Any], Any]
   step_unit: int
+  eval_state: Callable[[int], Any] | None = None
 
 
 def run_agent(algo: str,
@@ -113,9 +118,14 @@ def run_agent(algo: str,
       jax.jit(agent.init, compiler_options=init_options), init_key)
   state, step = exp.restore(init(init_key), agent.env.host)
   train = exp.compile(agent.train, state, jnp.int32(agent.step_unit))
-  evaluate = exp.compile(
-      functools.partial(evaluation.evaluate, eval_env, agent.eval_policy),
-      agent.policy_params(state), eval_key)
+  if agent.eval_state is None:
+    evaluate = functools.partial(evaluation.evaluate, eval_env,
+                                 agent.eval_policy)
+  else:
+    evaluate = functools.partial(evaluation.evaluate_recurrent, eval_env,
+                                 agent.eval_policy,
+                                 agent.eval_state(config.eval_episodes))
+  evaluate = exp.compile(evaluate, agent.policy_params(state), eval_key)
   report.status(
       f"compiled in {exp.compile_s:.1f} s; training from step "
       f"{step:,} to {config.total_steps:,}", show)

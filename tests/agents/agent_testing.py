@@ -85,10 +85,23 @@ def run_killed_after_first_checkpoint(module, **overrides):
   raise AssertionError("the run ended without a checkpoint")
 
 
-def assert_resume_reproduces(test, module, chunk_steps, **overrides):
-  """Two chunks straight == killed after the first, then `--resume`."""
-  straight = tiny_run(
-      module, total_steps=2 * chunk_steps, eval_every=chunk_steps, **overrides)
+def assert_resume_reproduces(test,
+                             module,
+                             chunk_steps,
+                             *,
+                             straight=None,
+                             **overrides):
+  """Two chunks straight == killed after the first, then `--resume`.
+
+  `straight`: the summary of the straight run, if the test has one already
+  (`tiny_run` with the same flags); else it is run here.
+  """
+  if straight is None:
+    straight = tiny_run(
+        module,
+        total_steps=2 * chunk_steps,
+        eval_every=chunk_steps,
+        **overrides)
   folder = run_killed_after_first_checkpoint(
       module, total_steps=2 * chunk_steps, eval_every=chunk_steps, **overrides)
   config = module.Config(

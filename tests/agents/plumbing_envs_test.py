@@ -20,8 +20,10 @@ from examples.plumbing import envs
 from examples.plumbing import flags
 from examples.plumbing.envs import gymnasium_envs
 from examples.plumbing.envs import mjx_envs
+from examples.plumbing.envs import partial_obs
 
 NUM_ENVS = 2
+_RTOL = 1e-5  # float32, the same dynamics compiled in two programs.
 
 
 def _rollout(env, steps, action_value, seed=0):
@@ -129,6 +131,41 @@ class SuiteTest(parameterized.TestCase):
     b = _rollout(env, 50, 0.3, seed=1)
     jax.tree.map(np.testing.assert_array_equal, a, b)
     self.assertFalse(np.array_equal(a[0][0, 0], a[0][0, 1]))  # Envs differ.
+
+
+class PartialObsTest(parameterized.TestCase):
+  """`<Base>NoVel-<version>`: the base task, velocities dropped."""
+
+  @parameterized.parameters(
+      ("Pendulum-v1", 3, [0, 1], 0.5),  # theta_dot is entry 2.
+      ("CartPole-v1", 4, [0, 2], 1),  # x_dot, theta_dot: 1 and 3.
+      ("MountainCarContinuous-v0", 2, [0], 0.5),  # velocity: 1.
+      ("Acrobot-v1", 6, [0, 1, 2, 3], 1))  # Both angular velocities.
+  def test_drops_exactly_the_velocities(self, base, size, keep, action):
+    name = partial_obs.names([base])[0]
+    env = envs.make(f"gymnax:{name}", NUM_ENVS)
+    full = envs.make(f"gymnax:{base}", NUM_ENVS)
+    self.assertEqual((env.name, env.obs_size, full.obs_size),
+                     (f"gymnax:{name}", len(keep), size))
+    self.assertEqual(env.max_episode_steps, full.max_episode_steps)
+    (obs, out), (full_obs, full_out) = (
+        _rollout(e, 1000, action) for e in (env, full))
+    # Two programs: XLA may fuse the dynamics differently (1 ulp).
+    close = lambda a, b: np.testing.assert_allclose(a, b, rtol=_RTOL, atol=0)
+    close(obs, full_obs[..., keep])
+    close(out.obs, full_out.obs[..., keep])
+    close(out.final_obs, full_out.final_obs[..., keep])
+    for field in ("reward", "terminated", "truncated"):
+      np.testing.assert_array_equal(
+          getattr(out, field), getattr(full_out, field), field)
+    self.assertTrue((out.terminated | out.truncated).any())  # Ends kept.
+
+  def test_other_suites_and_unknown_bases(self):
+    env = envs.make("gymnasium:PendulumNoVel-v1", NUM_ENVS)
+    self.assertEqual(env.reset(jax.random.PRNGKey(0))[1].shape, (NUM_ENVS, 2))
+    self.assertIsNone(partial_obs.base_name("HopperNoVel-v1"))
+    with self.assertRaisesRegex(flags.FlagError, "'HopperNoVel-v1'"):
+      envs.make("gymnax:HopperNoVel-v1", 1)
 
 
 class ErrorsTest(parameterized.TestCase):

@@ -21,15 +21,20 @@ def _zero_action(params, obs):
 
 
 def _gymnax_loop(name, action, key):
-  """Return of episode 0 of `evaluate(..., key)` by a Python loop on gymnax."""
+  """Return of episode 0 of `evaluate(..., key)` by a Python loop on gymnax.
+
+  `action`: the action, or `action(t)` for step `t` = 0, 1, ...
+  """
   env, params = gymnax.make(name)
   reset_key, step_key = jax.random.split(key)
   obs, state = env.reset(jax.random.split(reset_key, EPISODES)[0], params)
   total = np.float32(0.0)
-  for key_t in jax.random.split(step_key, params.max_steps_in_episode):
+  for t, key_t in enumerate(
+      jax.random.split(step_key, params.max_steps_in_episode)):
     key_0 = jax.random.split(key_t, EPISODES)[0]
     obs, state, r_t, terminated, truncated, _ = env.step(
-        key_0, state, action, params)
+        key_0, state,
+        action(t) if callable(action) else action, params)
     total += np.float32(r_t)
     if terminated or truncated:
       break
@@ -45,6 +50,29 @@ class EvaluateTest(absltest.TestCase):
     self.assertEqual(returns.shape, (EPISODES,))
     expected = _gymnax_loop("Pendulum-v1", jnp.zeros((1,)), key)
     np.testing.assert_allclose(returns[0], expected, rtol=RETURN_RTOL)
+
+  def test_recurrent_policy_carries_its_state_from_a_reset(self):
+    # The state counts the steps of the episode; the policy pushes left for
+    # 4 steps, then right for 4, ... The initial state (-99) is reset at the
+    # first step (is_first), so counting starts at 0 as in the loop.
+    def policy(params, obs, is_first, count):
+      del params, obs
+      count = jnp.where(is_first, 0, count)
+      return (count // 4 % 2).astype(jnp.int32), count + 1
+
+    env = envs.make("gymnax:CartPole-v1", EPISODES)
+    key = jax.random.PRNGKey(2)
+    returns = evaluation.evaluate_recurrent(env, policy,
+                                            jnp.full((EPISODES,), -99), None,
+                                            key)
+    expected = _gymnax_loop("CartPole-v1", lambda t: jnp.int32(t // 4 % 2), key)
+    np.testing.assert_allclose(returns[0], expected, rtol=RETURN_RTOL)
+    # Counting from the initial state, without the reset, scores otherwise.
+    self.assertNotEqual(
+        float(expected),
+        float(
+            _gymnax_loop("CartPole-v1", lambda t: jnp.int32((t - 99) // 4 % 2),
+                         key)))
 
   def test_return_stops_at_first_done(self):
     # Always pushing left topples the pole in a few dozen steps, well before

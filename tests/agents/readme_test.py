@@ -9,12 +9,19 @@ import shlex
 from absl.testing import absltest
 
 from examples import ppo
+from examples import ppo_recurrent
 from examples import reinforce
 from examples import sac
 from examples import td3
 from examples.plumbing import flags
 
-AGENTS = {"sac": sac, "td3": td3, "ppo": ppo, "reinforce": reinforce}
+AGENTS = {
+    "sac": sac,
+    "td3": td3,
+    "ppo": ppo,
+    "ppo_recurrent": ppo_recurrent,
+    "reinforce": reinforce
+}
 README = os.path.join(
     os.path.dirname(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),

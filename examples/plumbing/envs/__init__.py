@@ -12,11 +12,17 @@ install):
   on the host (`pip install "gymnasium[mujoco]"`).
 
 Every suite gives the same `Env` (see `core`), so one agent runs on all.
+
+Partially observed tasks: `<Base>NoVel-<version>` in a suite that has
+`<Base>-<version>` (Pendulum-v1, CartPole-v1, MountainCarContinuous-v0,
+Acrobot-v1) is that task with the velocities dropped from its observations,
+e.g. `gymnax:PendulumNoVel-v1` (see `partial_obs`).
 """
 
 import difflib
 import importlib
 
+from examples.plumbing.envs import partial_obs
 from examples.plumbing.envs.core import Env, Step
 from examples.plumbing.flags import FlagError
 
@@ -89,10 +95,19 @@ def make(env: str,
     raise FlagError(f"`--env` {env} needs the {suite} suite, which is not "
                     f"installed ({e}); run: {install}") from e
   names = _names(suite)
+  names += partial_obs.names(names)
   if name not in names:
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
     listed = f"closest: {close}" if close else f"valid: {names}"
     raise FlagError(f"`--env` {suite} has no environment {name!r}; {listed}.")
+  base = partial_obs.base_name(name)
+  if base is not None:
+    return partial_obs.without_velocity(
+        make(
+            f"{suite}:{base}",
+            num_envs,
+            brax_backend=brax_backend,
+            auto_reset=auto_reset), f"{suite}:{name}")
   if suite == "gymnax":
     from examples.plumbing.envs import gymnax_envs
     return gymnax_envs.make(name, num_envs)
