@@ -12,9 +12,16 @@ from examples import ppo
 from examples import reinforce
 from examples import sac
 from examples import td3
+from examples import tqc
 from examples.plumbing import flags
 
-AGENTS = {"sac": sac, "td3": td3, "ppo": ppo, "reinforce": reinforce}
+AGENTS = {
+    "sac": sac,
+    "td3": td3,
+    "tqc": tqc,
+    "ppo": ppo,
+    "reinforce": reinforce
+}
 README = os.path.join(
     os.path.dirname(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
