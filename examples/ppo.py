@@ -11,6 +11,18 @@ Gaussian std (a `CategoricalHead` for discrete actions), running observation
 normalisation, per-minibatch advantage normalisation, global-norm gradient
 clipping and a linearly annealed learning rate.
 
+`--policy` picks the continuous-action policy: `gaussian` (the above), `beta`
+(a `BetaHead` over the action bounds, so no action is clipped; see "Improving
+Stochastic Policy Gradients in Continuous Control with Deep Reinforcement
+Learning using the Beta Distribution" by Chou et al. (2017,
+http://proceedings.mlr.press/v70/chou17a.html)) or `gsde` (a `GSDEHead` on the
+actor's last hidden layer; see "Smooth Exploration for Robotic Reinforcement
+Learning" by Raffin et al. (2021, https://arxiv.org/abs/2005.05719)). gSDE
+explores with one noise matrix per environment, a `GSDENoise` in the training
+state: redrawn at the start of every rollout and, with `--sde-sample-freq n`,
+every `n` steps within it (as SB3's PPO does), so a resumed run still
+reproduces the uninterrupted one bitwise.
+
 One PPO iteration steps `num_envs` vmapped environments for `num_steps` steps
 (`lax.scan`), computes GAE, then runs `num_epochs` epochs of `num_minibatches`
 updates (nested `lax.scan`s). A call of `train` is a `lax.fori_loop` over
@@ -40,6 +52,7 @@ on two CPU cores; `--help` for flags). MountainCarContinuous-v0 needs
 """
 
 import dataclasses
+import math
 from typing import Any, NamedTuple
 
 import haiku as hk
@@ -56,6 +69,7 @@ from examples.plumbing import flags
 from examples.plumbing import training
 
 _DEVICES = "devices"  # The mesh axis the environments are split along.
+POLICIES = ("gaussian", "beta", "gsde")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +97,15 @@ class Config(flags.CommonConfig):
   vf_coef: float = flags.flag(0.5, "Value loss coefficient.")
   max_grad_norm: float = flags.flag(0.5, "Global gradient norm clip.")
   reward_scale: float = flags.flag(0.1, "Rewards are multiplied by this.")
-  init_std: float = flags.flag(1.0, "Initial Gaussian policy std.")
+  init_std: float = flags.flag(
+      1.0, "Initial Gaussian policy std (gsde: of each exploration matrix "
+      "entry; beta: unused).")
+  policy: str = flags.flag(
+      "gaussian", "Continuous-action policy: gaussian, beta (bounded, "
+      "unclipped) or gsde (state-dependent exploration).")
+  sde_sample_freq: int = flags.flag(
+      -1, "With --policy gsde: steps each exploration matrix serves; -1: "
+      "redrawn only at the start of each rollout.")
   normalize_obs: bool = flags.flag(
       True, "Normalise observations by running "
       "mean and variance.")
@@ -114,6 +136,13 @@ class Config(flags.CommonConfig):
       raise flags.FlagError(
           f"`--ent-coef` and `--vf-coef` must be >= 0, got "
           f"ent_coef={self.ent_coef}, vf_coef={self.vf_coef}.")
+    if self.policy not in POLICIES:
+      raise flags.FlagError(f"`--policy` must be one of {', '.join(POLICIES)},"
+                            f" got policy={self.policy!r}.")
+    if self.sde_sample_freq < 1 and self.sde_sample_freq != -1:
+      raise flags.FlagError(
+          f"`--sde-sample-freq` must be >= 1, or -1 for once per rollout, got "
+          f"sde_sample_freq={self.sde_sample_freq}.")
     batch = self.num_envs * self.num_steps
     if self.num_envs % self.num_devices:
       raise flags.FlagError(
@@ -150,6 +179,7 @@ class TrainState(NamedTuple):
   obs: jax.Array
   key: jax.Array
   step: jax.Array
+  noise: hp.GSDENoise | None  # gSDE's matrices, [E, H, A]; None otherwise.
 
 
 class Transition(NamedTuple):
@@ -170,10 +200,15 @@ def torso(config: Config) -> hk.Module:
 
 
 def policy_head(config: Config, env: envs.Env) -> hk.Module:
-  """A Categorical head (discrete actions) or a state-independent Gaussian."""
+  """A Categorical head (discrete actions), else the `--policy`'s head."""
   head_init = dict(w_init="orthogonal")  # Gain 0.01: a near-uniform start.
   if env.discrete:
     return hp.CategoricalHead(env.num_actions, **head_init)
+  if config.policy == "beta":
+    return hp.BetaHead((env.low, env.high), **head_init)
+  if config.policy == "gsde":  # The last hidden layer drives the noise.
+    return hp.GSDEHead(
+        env.num_actions, log_std_init=math.log(config.init_std), **head_init)
   return hp.GaussianHead(
       env.num_actions,
       state_dependent_std=False,
@@ -187,7 +222,8 @@ def value_head() -> hk.Module:
 
 
 def make_networks(config: Config, env: envs.Env):
-  """The actor (obs → DiagNormal or Categorical) and the critic (obs → [B])."""
+  """The actor (obs → the `--policy`'s distribution, or a Categorical for
+  discrete actions) and the critic (obs → [B])."""
 
   def actor(obs):
     return policy_head(config, env)(torso(config)(obs))
@@ -315,8 +351,13 @@ def make_agent(config: Config) -> training.Agent:
       config.env,
       config.num_envs // config.num_devices,
       brax_backend=config.brax_backend)
+  if env.discrete and config.policy != "gaussian":
+    raise flags.FlagError(
+        f"`--policy` {config.policy} needs continuous actions; {config.env} "
+        "has discrete ones (a Categorical policy). Leave --policy out.")
   actor, critic = make_networks(config, env)
-  to_env = env_action(env)
+  gsde = config.policy == "gsde" and not env.discrete
+  to_env = env_action(env)  # Clips Gaussian and gSDE actions (Beta's lie in).
   num_envs = config.num_envs // config.num_devices  # On each device.
   batch_size = num_envs * config.num_steps
   step_unit = config.num_envs * config.num_steps  # One iteration, all devices.
@@ -334,8 +375,16 @@ def make_agent(config: Config) -> training.Agent:
   def normalize_(normalizer, obs):
     return normalize(config, normalizer, obs)
 
+  def new_noise(key, num_envs):
+    """Fresh gSDE matrices, one per environment (None without gSDE)."""
+    if not gsde:
+      return None
+    return hp.gsde_noise_init(
+        key, config.hidden_sizes[-1], env.num_actions, batch_shape=(num_envs,))
+
   def init(key):
     key, actor_key, critic_key, env_key = jax.random.split(key, 4)
+    noise = new_noise(jax.random.fold_in(key, 1), config.num_envs)
     if multi_device:  # One `Env` batch per device, concatenated.
       env_state, obs = jax.tree.map(
           lambda x: x.reshape((-1,) + x.shape[2:]),
@@ -345,26 +394,36 @@ def make_agent(config: Config) -> training.Agent:
     params = Params(actor.init(actor_key, obs), critic.init(critic_key, obs))
     state = TrainState(params, optimiser.init(params),
                        hp.normalizer_init(obs.shape[-1]), env_state, obs, key,
-                       jnp.zeros((), jnp.int32))
+                       jnp.zeros((), jnp.int32), noise)
     if multi_device:  # Envs split over the devices, the rest replicated.
       state = jax.lax.with_sharding_constraint(state, shardings)
     return state
 
   def rollout(state: TrainState, key):
     """Steps the envs `num_steps` times with the current policy."""
+    noise = None
+    if gsde:  # Fresh matrices for every rollout, as SB3.
+      key, noise_key = jax.random.split(key)
+      noise = new_noise(noise_key, num_envs)
 
     def env_step(carry, key):
-      env_state, obs = carry
+      env_state, obs, noise = carry
       act_key, env_key = jax.random.split(key)
       policy = actor.apply(state.params.actor,
                            normalize_(state.normalizer, obs))
-      action, log_prob = policy.sample_and_log_prob(seed=act_key)
+      if gsde:
+        action, log_prob = policy.sample_and_log_prob_from_noise(noise)
+        if config.sde_sample_freq > 0:
+          noise = hp.gsde_noise_update(
+              noise, act_key, every=config.sde_sample_freq)
+      else:
+        action, log_prob = policy.sample_and_log_prob(seed=act_key)
       env_state, out = env.step(env_state, to_env(action), env_key)
-      return (env_state, out.obs), Transition(obs, action, log_prob, out.reward,
-                                              out.terminated, out.truncated,
-                                              out.final_obs)
+      return (env_state, out.obs,
+              noise), Transition(obs, action, log_prob, out.reward,
+                                 out.terminated, out.truncated, out.final_obs)
 
-    return jax.lax.scan(env_step, (state.env_state, state.obs),
+    return jax.lax.scan(env_step, (state.env_state, state.obs, noise),
                         jax.random.split(key, config.num_steps))
 
   def loss(params, batch):
@@ -378,7 +437,7 @@ def make_agent(config: Config) -> training.Agent:
   def iteration(state: TrainState) -> TrainState:
     key, rollout_key, epoch_key = jax.random.split(state.key, 3)
     rollout_key, epoch_key = device_key(rollout_key), device_key(epoch_key)
-    (env_state, obs), traj = rollout(state, rollout_key)
+    (env_state, obs, noise), traj = rollout(state, rollout_key)
     # Values under the normaliser the policy acted with.
     value_of = lambda obs: critic.apply(state.params.critic,
                                         normalize_(state.normalizer, obs))
@@ -393,7 +452,7 @@ def make_agent(config: Config) -> training.Agent:
     normalizer = hp.normalizer_update(
         state.normalizer, traj.obs, axis_name=axis_name)
     return TrainState(params, opt_state, normalizer, env_state, obs, key,
-                      state.step + step_unit)
+                      state.step + step_unit, noise)
 
   def train(state: TrainState, num_steps: jax.Array) -> TrainState:
     iterations = -(-num_steps // step_unit)
@@ -402,7 +461,8 @@ def make_agent(config: Config) -> training.Agent:
   if multi_device:
     mesh = jax.make_mesh((config.num_devices,), (_DEVICES,),
                          axis_types=(jax.sharding.AxisType.Auto,))
-    specs = TrainState(P(), P(), P(), P(_DEVICES), P(_DEVICES), P(), P())
+    specs = TrainState(P(), P(), P(), P(_DEVICES), P(_DEVICES), P(), P(),
+                       hp.GSDENoise(P(_DEVICES), P()) if gsde else None)
     shardings = jax.tree.map(
         lambda spec: NamedSharding(mesh, spec),
         specs,

@@ -71,6 +71,9 @@ class Config(ppo.Config):
       raise flags.FlagError(f"`--num-devices` must be 1 for recurrent PPO, "
                             f"got num_devices={self.num_devices}.")
     super().__post_init__()
+    if self.policy == "gsde":  # Its noise state is not carried here yet.
+      raise flags.FlagError("`--policy` gsde is not supported by recurrent "
+                            "PPO; use gaussian or beta.")
     flags.check_positive(self, "core_size")
     if self.core not in CORES:
       raise flags.FlagError(f"`--core` must be one of {sorted(CORES)}, got "

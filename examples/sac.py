@@ -63,19 +63,46 @@ class Params(NamedTuple):
   log_alpha: jax.Array
 
 
-def make_learner(config: Config, low, high) -> off_policy.Learner:
-  """Networks, losses and the gradient update of SAC for bounds `low, high`."""
+class Critics(NamedTuple):
+  """How the critics of a SAC-family agent estimate and learn the return.
+
+  SAC's are twin Q-values; TQC's (examples/tqc.py) are quantile ensembles.
+  Shapes: `B` batch; `[N, B, ...]` the ensemble's output; `[B, ...]` the
+  bootstrap values of one transition (`[B]` for SAC, `[B, K]` atoms for TQC).
+  """
+  network: Any  # (obs [B, O], action [B, A]) -> [N, B, ...]
+  bootstrap: Any  # target critics' [N, B, ...] -> [B, ...] values to back up
+  loss: Any  # (online [N, B, ...], target [B, ...]) -> scalar
+  actor_value: Any  # online [N, B, ...] at the policy's action -> [B]
+
+
+def twin_critics(config: Config) -> Critics:
+  """SAC's clipped double Q: the minimum of two critics, squared error."""
+  return Critics(
+      network=lambda obs, action: hp.CriticEnsemble(2, config.hidden_sizes)
+      (obs, action),
+      bootstrap=lambda q: q.min(0),
+      loss=lambda q, target: 0.5 * jnp.square(q - target).mean(-1).sum(),
+      actor_value=lambda q: q.min(0))
+
+
+def make_learner(config: Config,
+                 low,
+                 high,
+                 critics: Critics | None = None) -> off_policy.Learner:
+  """Networks, losses and the gradient update of SAC for bounds `low, high`.
+
+  `critics` replaces the twin Q critics (TQC passes its quantile critics).
+  """
+  critics = critics or twin_critics(config)
 
   def actor_fn(obs):
     features = hp.MLPTorso(config.hidden_sizes)(obs)
     return hp.TanhGaussianHead((low, high), std_transform="clipped_exp")(
         features)
 
-  def critic_fn(obs, action):
-    return hp.CriticEnsemble(2, config.hidden_sizes)(obs, action)
-
   actor = hk.without_apply_rng(hk.transform(actor_fn))
-  critic = hk.without_apply_rng(hk.transform(critic_fn))
+  critic = hk.without_apply_rng(hk.transform(critics.network))
   target_entropy = -float(len(low))
   optimisers = Params(
       actor=optax.adam(config.actor_lr),
@@ -102,18 +129,19 @@ def make_learner(config: Config, low, high) -> off_policy.Learner:
     # Critic: soft Bellman target from the target critics.
     next_action, next_log_prob = actor.apply(
         params.actor, batch.next_obs).sample_and_log_prob(seed=next_key)
-    next_q = critic.apply(params.target_critic, batch.next_obs,
-                          next_action).min(0)
-    target = jax.lax.stop_gradient(batch.reward +
-                                   config.gamma * batch.discount *
-                                   (next_q - alpha * next_log_prob))
-    q = critic.apply(params.critic, batch.obs, batch.action)
-    critic_loss = 0.5 * jnp.square(q - target).mean(-1).sum()
+    next_value = critics.bootstrap(
+        critic.apply(params.target_critic, batch.next_obs, next_action))
+    per_sample = lambda x: x.reshape(x.shape + (1,) * (next_value.ndim - 1))
+    target = jax.lax.stop_gradient(
+        per_sample(batch.reward) + config.gamma * per_sample(batch.discount) *
+        (next_value - alpha * per_sample(next_log_prob)))
+    critic_loss = critics.loss(
+        critic.apply(params.critic, batch.obs, batch.action), target)
     # Actor: reparameterized sample through the (frozen) critics.
     action, log_prob = actor.apply(params.actor,
                                    batch.obs).sample_and_log_prob(seed=key)
-    q_pi = critic.apply(
-        jax.lax.stop_gradient(params.critic), batch.obs, action).min(0)
+    q_pi = critics.actor_value(
+        critic.apply(jax.lax.stop_gradient(params.critic), batch.obs, action))
     actor_loss = jnp.mean(jax.lax.stop_gradient(alpha) * log_prob - q_pi)
     # Temperature: match the policy entropy to the target entropy.
     alpha_loss = -jnp.mean(

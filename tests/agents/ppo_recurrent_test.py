@@ -148,7 +148,8 @@ class ConfigTest(absltest.TestCase):
         ((["--num-envs", "8", "--num-minibatches", "16"
           ], "`--num-minibatches` must divide `--num-envs`"),
          (["--core", "rnn"], "`--core` must be one of ['gru', 'lstm']"),
-         (["--num-devices", "2"], "`--num-devices` must be 1")))
+         (["--num-devices", "2"], "`--num-devices` must be 1"),
+         (["--policy", "gsde"], "`--policy` gsde is not supported")))
 
 
 if __name__ == "__main__":

@@ -13,11 +13,13 @@ from examples import ppo_recurrent
 from examples import reinforce
 from examples import sac
 from examples import td3
+from examples import tqc
 from examples.plumbing import flags
 
 AGENTS = {
     "sac": sac,
     "td3": td3,
+    "tqc": tqc,
     "ppo": ppo,
     "ppo_recurrent": ppo_recurrent,
     "reinforce": reinforce
