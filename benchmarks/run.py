@@ -33,6 +33,8 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "scaling": "benchmarks.scaling",
     "suites": "benchmarks.suites",
     "brax_pendulum": "benchmarks.brax_pendulum",
+    "family": "benchmarks.family",
+    "family_long": "benchmarks.family_long",
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
