@@ -34,6 +34,8 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "suites": "benchmarks.suites",
     "brax_pendulum": "benchmarks.brax_pendulum",
     "recurrent": "benchmarks.recurrent",
+    "family": "benchmarks.family",
+    "family_long": "benchmarks.family_long",
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
