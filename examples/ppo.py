@@ -306,6 +306,20 @@ def ppo_loss(config: Config, policy: Any, value: jax.Array, action: jax.Array,
   return pg_loss + config.vf_coef * value_loss - config.ent_coef * entropy
 
 
+def make_train(iteration: Any, step_unit: int):
+  """`train(state, num_steps)`: whole iterations until `num_steps` are done.
+
+  A `lax.fori_loop` of `iteration(state) -> state`, each `step_unit`
+  environment steps; `num_steps` (traced) is rounded up to whole iterations.
+  """
+
+  def train(state, num_steps: jax.Array):
+    iterations = -(-num_steps // step_unit)
+    return jax.lax.fori_loop(0, iterations, lambda _, s: iteration(s), state)
+
+  return train
+
+
 def make_epochs(config: Config, loss: Any, optimiser: Any,
                 axis_name: str | None):
   """`epochs(params, opt_state, key, batch) -> (params, opt_state)`.
@@ -454,9 +468,7 @@ def make_agent(config: Config) -> training.Agent:
     return TrainState(params, opt_state, normalizer, env_state, obs, key,
                       state.step + step_unit, noise)
 
-  def train(state: TrainState, num_steps: jax.Array) -> TrainState:
-    iterations = -(-num_steps // step_unit)
-    return jax.lax.fori_loop(0, iterations, lambda _, s: iteration(s), state)
+  train = make_train(iteration, step_unit)
 
   if multi_device:
     mesh = jax.make_mesh((config.num_devices,), (_DEVICES,),

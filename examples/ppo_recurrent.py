@@ -279,9 +279,7 @@ def make_agent(config: Config) -> training.Agent:
     return TrainState(params, opt_state, normalizer, env_state, obs, is_first,
                       core_state, key, state.step + step_unit)
 
-  def train(state: TrainState, num_steps: jax.Array) -> TrainState:
-    iterations = -(-num_steps // step_unit)
-    return jax.lax.fori_loop(0, iterations, lambda _, s: iteration(s), state)
+  train = ppo.make_train(iteration, step_unit)
 
   def eval_policy(policy_params, obs, is_first, core_state):
     actor_params, normalizer = policy_params
