@@ -44,17 +44,13 @@ TASKS = [  # Rows as in suites.TASKS; 5 seeds.
      _GSDE_ANCHOR if name == "gsde" else _GAUSS_ANCHOR)
     for name, extra in POLICIES.items()
 ]
+# The suites section's cart-pole settings (its first row).
+_SWINGUP = suites.TASKS[0][2]
 LONG_TASKS = [  # Section family_long (benchmarks/family_long.py), 3 seeds.
     (f"playground:CartpoleSwingup, {name}", "ppo",
-     dict(
-         env="playground:CartpoleSwingup",
-         total_steps=1_048_576,
-         eval_every=262_144,
-         gamma=0.99,
-         hidden_sizes=(128, 128),
-         eval_episodes=4,
-         **extra), dict(total_steps=262_144), ("final eval >= 800", 800.0),
-     "CleanRL PPO on dm_control swingup: 641 at 8M steps")
+     dict(_SWINGUP, total_steps=1_048_576, **extra), dict(total_steps=262_144),
+     ("final eval >= 800",
+      800.0), "CleanRL PPO on dm_control swingup: 641 at 8M steps")
     for name, extra in (("gaussian", {}), ("beta", dict(policy="beta")))
 ] + [("Pendulum-v1, TQC defaults", "tqc",
       dict(total_steps=10_000, eval_every=1_000), dict(total_steps=2_000),
