@@ -137,6 +137,8 @@ class ConvTorso(hk.Module):
     padding = _checks.one_of(padding, _PADDINGS, owner=owner, arg="padding")
     sizes = _checks.output_sizes(output_sizes, owner=owner, allow_empty=True)
     _checks.function(activation, owner=owner, arg="activation")
+    kernel_init = initializers.conv_kernel_init(
+        w_init, gain=initializers.HIDDEN_GAIN, owner=owner)
     resolved = initializers.resolve_w_init(
         w_init, gain=initializers.HIDDEN_GAIN, owner=owner)
     super().__init__(name=name)
@@ -147,7 +149,8 @@ class ConvTorso(hk.Module):
     self.output_sizes = sizes
     self.activation = activation
     self.activate_final = bool(activate_final)
-    self.w_init = resolved
+    self.w_init = resolved  # The linear layers'.
+    self.kernel_init = kernel_init
     self.b_init = b_init
     side = 1  # The smallest image side: each layer's input for a 1x1 output.
     if padding == "VALID":
@@ -180,7 +183,7 @@ class ConvTorso(hk.Module):
           kernel,
           stride=stride,
           padding=self.padding,
-          w_init=self.w_init,
+          w_init=self.kernel_init,
           b_init=self.b_init,
           name=f"conv_{i}")(
               x)
@@ -312,13 +315,16 @@ class ImpalaTorso(hk.Module):
     output_size = _checks.integer(output_size, owner=owner, arg="output_size")
     num_blocks = _checks.integer(
         num_blocks, owner=owner, arg="num_blocks", minimum=0)
+    kernel_init = initializers.conv_kernel_init(
+        w_init, gain=initializers.HIDDEN_GAIN, owner=owner)
     resolved = initializers.resolve_w_init(
         w_init, gain=initializers.HIDDEN_GAIN, owner=owner)
     super().__init__(name=name)
     self.channels = channels
     self.output_size = output_size
     self.num_blocks = num_blocks
-    self.w_init = resolved
+    self.w_init = resolved  # The linear layers'.
+    self.kernel_init = kernel_init
     self.b_init = b_init
 
   def __call__(self, inputs: jax.Array) -> jax.Array:
@@ -337,7 +343,7 @@ class ImpalaTorso(hk.Module):
     """
     x, batch_shape = _images(inputs, owner=type(self).__name__, min_size=(1, 1))
     conv = functools.partial(
-        hk.Conv2D, kernel_shape=3, w_init=self.w_init, b_init=self.b_init)
+        hk.Conv2D, kernel_shape=3, w_init=self.kernel_init, b_init=self.b_init)
     for i, channels in enumerate(self.channels):
       x = conv(channels, name=f"stage_{i}_conv")(x)
       x = hk.max_pool(x, window_shape=3, strides=2, padding="SAME")

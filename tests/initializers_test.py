@@ -63,6 +63,29 @@ class InitializersTest(parameterized.TestCase):
     with self.assertRaisesRegex(TypeError, r"got w_init=3 \(int\)"):
       initializers.resolve_w_init(3, gain=1.0, owner="T")
 
+  @parameterized.parameters(None, "orthogonal", "variance_scaling")
+  def test_conv_kernel_init_draws_what_haiku_draws_for_the_kernel(self, w_init):
+    shape = (3, 2, 4, 5)  # [kh, kw, C_in, C_out]: fan-in 24.
+    haiku_own = initializers.resolve_w_init(
+        w_init, gain=initializers.HIDDEN_GAIN, owner="test") or (
+            hk.initializers.TruncatedNormal(1.0 / np.sqrt(24)))  # hk.Conv2D's.
+    ours = initializers.conv_kernel_init(
+        w_init, gain=initializers.HIDDEN_GAIN, owner="test")
+    draw = lambda init: hk.transform(lambda: init(shape, jnp.float32)).apply({
+    }, KEY)
+    expected = draw(haiku_own)
+    self.assertGreater(float(np.std(expected)), 0.0)
+    np.testing.assert_array_equal(draw(ours), expected)  # Exact.
+
+  def test_conv_kernel_init_calls_your_initializer_with_the_kernel_shape(self):
+    shapes = []
+    init = lambda shape, dtype: shapes.append(tuple(shape)) or jnp.zeros(
+        shape, dtype)
+    ours = initializers.conv_kernel_init(init, gain=1.0, owner="test")
+    self.assertIs(ours, init)
+    ours((3, 2, 4, 5), jnp.float32)
+    self.assertEqual(shapes, [(3, 2, 4, 5)])
+
 
 if __name__ == "__main__":
   absltest.main()
