@@ -104,6 +104,7 @@ class RunTest(parameterized.TestCase):
     init, train = jax.jit(agent.init), jax.jit(agent.train)
     a = train(init(jax.random.PRNGKey(3)), 256)
     b = train(init(jax.random.PRNGKey(3)), 256)
+    self.assertEqual(int(a.step), 256)  # One call: both iterations asked for.
     _assert_trees_bitwise_equal(a, b)
     c = train(init(jax.random.PRNGKey(4)), 256)
     loc_w = lambda s: s.params.actor["gaussian_head/loc"]["w"]
