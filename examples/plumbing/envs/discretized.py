@@ -3,22 +3,23 @@
 `<Base>Bins<K>-<version>` (e.g. `gymnax:PendulumBins5-v1`,
 `gymnax:ReacherBins5-misc`) is the continuous task `<Base>-<version>` of the
 same suite with a MultiDiscrete action: one sub-action per action dim, each
-taking `K >= 2` values. Sub-action `k` with value `b` in `[0, K)` applies
+taking `K >= 2` values. Sub-action `a` with value `b` in `[0, K)` applies
 
-    low[k] + b * (high[k] - low[k]) / (K - 1),
+    low[a] + b * (high[a] - low[a]) / (K - 1),
 
-`K` evenly spaced torques from `low[k]` to `high[k]`, both bounds included
-(an odd `K` includes the midpoint, zero torque on a symmetric range). A name
+`K` evenly spaced values from `low[a]` to `high[a]`, both bounds included
+(an odd `K` includes the midpoint, zero on a symmetric range). A name
 without a version suffix (Brax's `reacher`) puts `Bins<K>` at the end
 (`brax:reacherBins5`). Everything else (observations, dynamics, rewards,
 episode ends, threshold) is the base task's, so a policy over the `A`
 sub-actions (a `MultiCategorical`: log-probabilities and entropies summed over
-them) learns the base task on a grid of `K^A` joint actions. The variants
+them) acts on the base task through a grid of `K^A` joint actions. The variants
 exist wherever the continuous base task does, `NoVel` tasks included
 (`gymnax:PendulumNoVelBins5-v1`).
 
 Glossary: `E` environments, `A` action dims of the base task (the
-sub-actions), `K` values per sub-action.
+sub-actions; the library's `MultiCategorical` calls their number `K`), `K`
+here the values per sub-action (its `nvec` is `(K,) * A`).
 """
 
 import re
