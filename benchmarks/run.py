@@ -36,6 +36,7 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "recurrent": "benchmarks.recurrent",
     "family": "benchmarks.family",
     "family_long": "benchmarks.family_long",
+    "multi_discrete": "benchmarks.multi_discrete",
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")

@@ -7,9 +7,11 @@ Continuous Control Using Generalized Advantage Estimation" by Schulman et al.
 Implementation Details of Proximal Policy Optimization" by Huang et al. (2022,
 https://iclr-blog-track.github.io/2022/03/25/ppo-implementation-details/):
 separate tanh actor and critic MLPs with orthogonal init, a state-independent
-Gaussian std (a `CategoricalHead` for discrete actions), running observation
-normalisation, per-minibatch advantage normalisation, global-norm gradient
-clipping and a linearly annealed learning rate.
+Gaussian std (a `CategoricalHead` for discrete actions, a
+`MultiCategoricalHead` for MultiDiscrete ones such as
+`gymnax:ReacherBins5-misc`), running observation normalisation,
+per-minibatch advantage normalisation, global-norm gradient clipping and a
+linearly annealed learning rate.
 
 `--policy` picks the continuous-action policy: `gaussian` (the above), `beta`
 (a `BetaHead` over the action bounds, so no action is clipped; see "Improving
@@ -200,8 +202,10 @@ def torso(config: Config) -> hk.Module:
 
 
 def policy_head(config: Config, env: envs.Env) -> hk.Module:
-  """A Categorical head (discrete actions), else the `--policy`'s head."""
+  """A (Multi)Categorical head (discrete actions), else the `--policy`'s."""
   head_init = dict(w_init="orthogonal")  # Gain 0.01: a near-uniform start.
+  if env.nvec is not None:  # MultiDiscrete: one Categorical per sub-action.
+    return hp.MultiCategoricalHead(env.nvec, **head_init)
   if env.discrete:
     return hp.CategoricalHead(env.num_actions, **head_init)
   if config.policy == "beta":
@@ -222,8 +226,8 @@ def value_head() -> hk.Module:
 
 
 def make_networks(config: Config, env: envs.Env):
-  """The actor (obs → the `--policy`'s distribution, or a Categorical for
-  discrete actions) and the critic (obs → [B])."""
+  """The actor (obs → the `--policy`'s distribution, or a (Multi)Categorical
+  for discrete actions) and the critic (obs → [B])."""
 
   def actor(obs):
     return policy_head(config, env)(torso(config)(obs))

@@ -95,12 +95,14 @@ class Trajectory(NamedTuple):
 
 
 def make_networks(config: Config, env: envs.Env):
-  """The policy (obs → Categorical or DiagNormal) and the baseline (obs → V)."""
+  """The policy (obs → (Multi)Categorical or DiagNormal) and the baseline."""
 
   def actor(obs):
     features = hp.MLPTorso(
         config.hidden_sizes, activation=jnp.tanh, w_init="orthogonal")(
             obs)
+    if env.nvec is not None:  # MultiDiscrete: one Categorical per sub-action.
+      return hp.MultiCategoricalHead(env.nvec, w_init="orthogonal")(features)
     if env.discrete:
       return hp.CategoricalHead(env.num_actions, w_init="orthogonal")(features)
     return hp.GaussianHead(

@@ -1,5 +1,6 @@
-"""Tests for `examples/ppo.py --policy beta|gsde`: runs, gSDE's noise state,
-exact resume, flags. The Gaussian default is tested in ppo_test.py."""
+"""Tests for `examples/ppo.py --policy beta|gsde` and its MultiCategorical
+policy on MultiDiscrete tasks: runs, gSDE's noise state, exact resume, flags.
+The Gaussian default is tested in ppo_test.py."""
 
 from absl.testing import absltest
 import numpy as np
@@ -59,6 +60,27 @@ class GSDETest(absltest.TestCase):
   def test_resume_reproduces_uninterrupted_run_bitwise(self):
     agent_testing.assert_resume_reproduces(
         self, ppo, chunk_steps=_CHUNK, **_GSDE)
+
+
+class MultiCategoricalTest(absltest.TestCase):
+
+  def test_tiny_run_trains_a_multi_categorical_policy(self):
+    # Reacher's 2 torques, 5 values each: one 10-logit head (nvec (5, 5)).
+    summary = agent_testing.tiny_run(
+        ppo,
+        env="gymnax:ReacherBins5-misc",
+        total_steps=_CHUNK,
+        eval_every=_CHUNK,
+        **_TINY)
+    agent_testing.assert_run_folder(self, summary)
+    actor = agent_testing.final_state(ppo, summary).params.actor
+    self.assertEqual(
+        set(actor), {
+            "multi_categorical_head/linear", "mlp_torso/linear_0",
+            "mlp_torso/linear_1"
+        })
+    self.assertEqual(actor["multi_categorical_head/linear"]["w"].shape,
+                     (16, 10))
 
 
 class PolicyFlagsTest(absltest.TestCase):

@@ -82,7 +82,8 @@ class ReinforceFlagsTest(parameterized.TestCase):
 
   @parameterized.parameters(("CartPole-v1", ()), ("Acrobot-v1", ()),
                             ("Pendulum-v1", (1,)),
-                            ("MountainCarContinuous-v0", (1,)))
+                            ("MountainCarContinuous-v0", (1,)),
+                            ("ReacherBins5-misc", (2,)))  # MultiDiscrete.
   def test_accepts_discrete_and_continuous_envs(self, env_name, action_shape):
     config = flags.parse_config(reinforce.Config, ["--env", env_name])
     agent = reinforce.make_agent(config)

@@ -17,11 +17,17 @@ Partially observed tasks: `<Base>NoVel-<version>` in a suite that has
 `<Base>-<version>` (Pendulum-v1, CartPole-v1, MountainCarContinuous-v0,
 Acrobot-v1) is that task with the velocities dropped from its observations,
 e.g. `gymnax:PendulumNoVel-v1` (see `partial_obs`).
+
+MultiDiscrete tasks: `<Base>Bins<K>-<version>` in a suite that has the
+continuous task `<Base>-<version>` is that task with each action dim split
+into `K` evenly spaced values, one sub-action per dim, e.g.
+`gymnax:ReacherBins5-misc` (2 sub-actions of 5 values; see `discretized`).
 """
 
 import difflib
 import importlib
 
+from examples.plumbing.envs import discretized
 from examples.plumbing.envs import partial_obs
 from examples.plumbing.envs.core import Env, Step
 from examples.plumbing.flags import FlagError
@@ -83,8 +89,9 @@ def make(env: str,
 
   Raises:
     FlagError: for an unknown suite or name (listing the closest names), a
-      suite that is not installed (with the pip line that installs it), or
-      an unknown Brax backend.
+      suite that is not installed (with the pip line that installs it), an
+      unknown Brax backend, or a `Bins<K>` name with K < 2 or a discrete
+      base task.
   """
   # pylint: disable=g-import-not-at-top
   suite, name = parse(env)
@@ -96,6 +103,15 @@ def make(env: str,
                     f"installed ({e}); run: {install}") from e
   names = _names(suite)
   names += partial_obs.names(names)
+  split = discretized.split_name(name)
+  if split is not None and split[0] in names:
+    base, bins = split
+    return discretized.discretize(
+        make(
+            f"{suite}:{base}",
+            num_envs,
+            brax_backend=brax_backend,
+            auto_reset=auto_reset), bins, f"{suite}:{name}")
   if name not in names:
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
     listed = f"closest: {close}" if close else f"valid: {names}"

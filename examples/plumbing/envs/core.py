@@ -14,10 +14,13 @@ for every suite). The suite differences are settled here once:
   agent bootstraps from `final_obs` exactly where `truncated` is set.
 * Observations are `[E, O]` float32 vectors (multi-dimensional observations
   are flattened; Playground's observation dicts give their "state" entry).
-* Actions: `discrete` envs take `[E]` int32 actions in `[0, num_actions)`;
-  continuous ones `[E, A]` float32 actions within `[low, high]`.
+* Actions: `discrete` envs take `[E]` int32 actions in `[0, num_actions)`,
+  or, MultiDiscrete (`nvec` set), `[E, A]` int32 actions, one sub-action
+  per dim with entry `a` in `[0, nvec[a])`; continuous ones `[E, A]` float32
+  actions within `[low, high]`.
 
-Glossary: `E` environments, `O` observation dims, `A` action dims.
+Glossary: `E` environments, `O` observation dims, `A` action dims (the
+sub-actions of a MultiDiscrete action).
 """
 
 from typing import Any, Callable, NamedTuple
@@ -45,7 +48,7 @@ class Env(NamedTuple):
   num_envs: int  # E.
   obs_size: int  # O.
   discrete: bool
-  num_actions: int  # Discrete: the number of actions; else A.
+  num_actions: int  # Discrete: how many actions; else A.
   low: np.ndarray | None  # [A] float32 bounds (continuous only).
   high: np.ndarray | None
   max_episode_steps: int  # The time limit.
@@ -53,6 +56,7 @@ class Env(NamedTuple):
   reset: Callable[[jax.Array], tuple[Any, jax.Array]]
   step: Callable[[Any, jax.Array, jax.Array], tuple[Any, Step]]
   host: Any = None  # Host-side state to checkpoint (gymnasium).
+  nvec: tuple[int, ...] | None = None  # MultiDiscrete (discrete): [A] sizes.
 
 
 def action_spec(space: Any) -> tuple[bool, int, Any, Any]:
