@@ -8,7 +8,7 @@ figures), then re-render without re-measuring: `python -m benchmarks.run
 NOTES = {
     "recurrent":
         ("Measured while other jobs shared the 2 cores (load average 5-6 "
-         "throughout: other sessions' work and this session's tests), so wall "
+         "throughout: other benchmarks and the test suite), so wall "
          "times, compile times and steps/s are inflated, likely 2-3x; the "
          "returns do not depend on it, and rows of the same run compare: the "
          "LSTM agent trains at 0.11x the MLP agent's steps/s on "
@@ -207,7 +207,7 @@ NOTES = {
          "at 100k steps against SBX's TQC (3 seeds each would take hours on "
          "this shared machine), and SAC with gSDE."),
     "multi_discrete":
-        ("Measured while other sessions' jobs shared the 2 cores (load "
+        ("Measured while other jobs shared the 2 cores (load "
          "average 9-13), so wall times, compile times and steps/s are "
          "pessimistic; the returns do not depend on it. PPO's "
          "MultiCategorical learns the MultiDiscrete task: a median final "
