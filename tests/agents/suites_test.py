@@ -58,7 +58,7 @@ GYMNASIUM = "gymnasium:InvertedPendulum-v5"
 
 class SuitesTest(parameterized.TestCase):
 
-  @parameterized.parameters(sac, td3, ppo, reinforce)
+  @parameterized.parameters(td3, ppo, reinforce)  # SAC's: the resume test's.
   def test_tiny_run_on_gymnasium_writes_run_folder(self, module):
     self._tiny_run(module, GYMNASIUM)
 
@@ -69,24 +69,37 @@ class SuitesTest(parameterized.TestCase):
   def test_tiny_run_on_brax_writes_run_folder(self, module):
     self._tiny_run(module, "brax:inverted_pendulum")
 
-  def _tiny_run(self, module, env):
-    summary = agent_testing.tiny_run(module, env=env, **TINY[module])
+  def _tiny_run(self, module, env, **overrides):
+    summary = agent_testing.tiny_run(
+        module, env=env, **{
+            **TINY[module],
+            **overrides
+        })
     agent_testing.assert_run_folder(self, summary)
     self.assertEqual(summary["env"], env)
     self.assertGreaterEqual(summary["total_steps"], 200)
+    return summary
 
   def test_resume_on_gymnasium_reproduces_uninterrupted_run(self):
     # One agent is enough here: the host environments' snapshot is the same
     # code under every agent, and every agent resumes bitwise on gymnax in
     # its own test file. Two environments, so every one must be restored.
+    # The straight run is also SAC's tiny run on gymnasium.
     module = sac
+    straight = self._tiny_run(module, GYMNASIUM, num_envs=2)
     tiny = {
         k: v
         for k, v in TINY[module].items()
         if k not in ("total_steps", "eval_every")
     }
     agent_testing.assert_resume_reproduces(
-        self, module, chunk_steps=100, env=GYMNASIUM, num_envs=2, **tiny)
+        self,
+        module,
+        chunk_steps=100,
+        straight=straight,
+        env=GYMNASIUM,
+        num_envs=2,
+        **tiny)
 
 
 if __name__ == "__main__":
