@@ -12,8 +12,12 @@ import textwrap
 
 def run_with_cpu_devices(code: str,
                          num_devices: int = 2,
-                         timeout: float = 300.0) -> str:
+                         timeout: float = 900.0) -> str:
   """Runs `code` with `num_devices` CPU devices; returns its stdout.
+
+  `timeout` (seconds) only guards against a hung child: these snippets take
+  about a minute on an idle 2-core CPU and were seen past 300 s under a load
+  average of 10.
 
   Raises:
     AssertionError: if the snippet fails, with its stderr.
