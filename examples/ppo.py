@@ -372,7 +372,8 @@ def make_agent(config: Config) -> training.Agent:
   if env.discrete and config.policy != "gaussian":
     raise flags.FlagError(
         f"`--policy` {config.policy} needs continuous actions; {config.env} "
-        "has discrete ones (a Categorical policy). Leave --policy out.")
+        "has discrete ones (a Categorical or MultiCategorical policy). Leave "
+        "--policy out.")
   actor, critic = make_networks(config, env)
   gsde = config.policy == "gsde" and not env.discrete
   to_env = env_action(env)  # Clips Gaussian and gSDE actions (Beta's lie in).

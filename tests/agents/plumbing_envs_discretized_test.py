@@ -41,6 +41,15 @@ def _rollout(env, actions, seed=0):
   return jax.jit(run)(jax.random.PRNGKey(seed))
 
 
+def _echo_bins4():
+  """A stand-in task whose observation is the action it was given, in bins."""
+  echo = lambda state, action, key: (state,
+                                     core.Step(action, None, None, None, None))
+  base = core.Env("stub:Echo-v0", NUM_ENVS, 3, False, 3, _LOW, _HIGH, 10, None,
+                  lambda key: (None, None), echo)
+  return discretized.discretize(base, 4, "stub:EchoBins4-v0")
+
+
 class NameTest(parameterized.TestCase):
 
   @parameterized.parameters(
@@ -64,12 +73,7 @@ class BinsTest(absltest.TestCase):
         atol=_ATOL)
 
   def test_each_sub_action_takes_its_own_dims_values(self):
-    # A stand-in base task whose observation is the action it was given.
-    echo = lambda state, action, key: (
-        state, core.Step(action, None, None, None, None))
-    base = core.Env("stub:Echo-v0", NUM_ENVS, 3, False, 3, _LOW, _HIGH, 10,
-                    None, lambda key: (None, None), echo)
-    env = discretized.discretize(base, 4, "stub:EchoBins4-v0")
+    env = _echo_bins4()
     bins = np.array([[0, 1, 3], [3, 2, 0], [1, 0, 2]])  # [E, A].
     _, out = env.step(None, jnp.asarray(bins, jnp.int32), None)
     np.testing.assert_allclose(
@@ -77,6 +81,12 @@ class BinsTest(absltest.TestCase):
         np.linspace(_LOW, _HIGH, 4)[bins, np.arange(3)],  # Reference.
         rtol=0,
         atol=_ATOL)
+
+  def test_an_action_per_env_instead_of_per_dim_is_refused(self):
+    # With E == A an [E] action would broadcast against the dims silently.
+    env = _echo_bins4()
+    with self.assertRaisesRegex(AssertionError, r"\[E, A\] int sub-actions"):
+      env.step(None, jnp.zeros((NUM_ENVS,), jnp.int32), None)
 
   def test_wrapped_task_is_base_task_stepped_with_bin_actions(self):
     env = envs.make("gymnax:ReacherBins5-misc", NUM_ENVS)

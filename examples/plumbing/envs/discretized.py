@@ -24,6 +24,7 @@ here the values per sub-action (its `nvec` is `(K,) * A`).
 
 import re
 
+import chex
 import jax.numpy as jnp
 import numpy as np
 
@@ -72,6 +73,11 @@ def discretize(env: core.Env, bins: int, name: str) -> core.Env:
   dims = jnp.arange(env.num_actions)
 
   def step(state, action, key):
+    # [E, A] sub-actions; an [E] action of a single Discrete space would
+    # broadcast silently where E == A.
+    chex.assert_shape(
+        action, (env.num_envs, env.num_actions),
+        custom_message=f"{name} takes [E, A] int sub-actions, one per dim")
     return env.step(state, values[action, dims], key)
 
   return env._replace(
