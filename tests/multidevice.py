@@ -45,7 +45,7 @@ def free_port() -> int:
 
 
 def run_processes(argvs: list[list[str]],
-                  timeout: float = 300.0) -> list[subprocess.CompletedProcess]:
+                  timeout: float = 600.0) -> list[subprocess.CompletedProcess]:
   """Runs one Python process per `argvs` entry at once (one CPU device each).
 
   Each entry is the argument list after `python`, e.g. `["-c", code, "0"]`
@@ -55,6 +55,10 @@ def run_processes(argvs: list[list[str]],
   Returns:
     The finished processes (return codes, stdout and stderr as text), in
     `argvs`' order.
+
+  Raises:
+    subprocess.TimeoutExpired: if one is still running after `timeout`
+      seconds (all are killed): a peer that never came would hang the rest.
   """
   root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
   env = dict(os.environ, JAX_PLATFORMS="cpu")
