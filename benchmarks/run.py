@@ -31,6 +31,7 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "ppo": "benchmarks.ppo_peers",
     "solve": "benchmarks.solve",
     "scaling": "benchmarks.scaling",
+    "processes": "benchmarks.processes",
     "suites": "benchmarks.suites",
     "brax_pendulum": "benchmarks.brax_pendulum",
     "recurrent": "benchmarks.recurrent",

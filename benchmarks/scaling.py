@@ -42,6 +42,16 @@ def measure(num_envs: int, budget: int, num_devices: int = 1) -> dict:
       steps_per_iteration=iteration)
 
 
+def rate_columns(runs: list[dict]) -> list:
+  """A point's "cores busy", "timed steps", "n" and "errors" columns."""
+  return [
+      harness.median([r.get("cores_busy") for r in runs]),
+      harness.median([r.get("timed_steps") for r in runs]),
+      sum("error" not in r for r in runs),
+      "; ".join(r["error"] for r in runs if "error" in r)
+  ]
+
+
 def run(full: bool, repeats: int) -> dict:
   """Measures every point `repeats` times (interleaved); returns the section."""
   modes = [("1 device", 1, None), ("2 fake devices", 2, TWO_DEVICES)]
@@ -75,15 +85,13 @@ def run(full: bool, repeats: int) -> dict:
     for n, rate in rates.items():
       runs = results[(label, n)]
       rows.append([
-          label, n,
-          harness.median([r.get("steps_per_iteration") for r in runs]), rate,
+          label,
+          n,
+          harness.median([r.get("steps_per_iteration") for r in runs]),
+          rate,
           harness.ratio(rate, rates[NUM_ENVS[full][0]]),
           harness.ratio(rate, rates_of[modes[0][0]][n]),
-          harness.median([r.get("cores_busy") for r in runs]),
-          harness.median([r.get("timed_steps") for r in runs]),
-          sum("error" not in r for r in runs),
-          "; ".join(r["error"] for r in runs if "error" in r)
-      ])
+      ] + rate_columns(runs))
   return dict(
       title=TITLE,
       method=__doc__.split("\n\n", 1)[1],

@@ -39,6 +39,10 @@ bitwise.
 minibatches, gradients are averaged over the devices before every update and
 the normaliser merges all devices' observations, so the replicated parameters
 stay identical. Advantages are normalised per device minibatch.
+With `--num-processes P` the devices are those of P processes (one per host,
+or several on one machine) that train together through `jax.distributed`
+(`examples/plumbing/distributed.py`): the same mesh and the same program, so
+two processes with one device each train bitwise as one with two devices.
 
 Time limits are truncations, not terminations: GAE is cut at every episode
 end, and at a truncation the value of the true final observation is
@@ -66,6 +70,7 @@ from jax.sharding import NamedSharding
 from jax.sharding import PartitionSpec as P
 
 import haiku_policies as hp
+from examples.plumbing import distributed
 from examples.plumbing import envs
 from examples.plumbing import flags
 from examples.plumbing import training
@@ -75,7 +80,7 @@ POLICIES = ("gaussian", "beta", "gsde")
 
 
 @dataclasses.dataclass(frozen=True)
-class Config(flags.CommonConfig):
+class Config(distributed.Config):
   """PPO: flags and defaults (tuned for a fast Pendulum-v1)."""
   total_steps: int = flags.flag(524_288, "Environment steps to train for.")
   num_envs: int = flags.flag(64, "Environments stepped in parallel (vmapped).")
@@ -114,8 +119,8 @@ class Config(flags.CommonConfig):
   num_devices: int = flags.flag(
       1, "Devices to split the environments over (data parallel: each "
       "device steps num_envs / num_devices environments and gradients are "
-      "averaged). On CPU, make N devices with "
-      "XLA_FLAGS=--xla_force_host_platform_device_count=N.")
+      "averaged), over all processes with --num-processes. On CPU, make N "
+      "devices with XLA_FLAGS=--xla_force_host_platform_device_count=N.")
 
   def iteration_steps(self) -> tuple[int, str]:
     return (self.num_envs * self.num_steps,
@@ -154,7 +159,13 @@ class Config(flags.CommonConfig):
       raise flags.FlagError(
           f"`--num-devices` {self.num_devices} needs a JAX-native suite; "
           f"{self.env} is stepped on the host. Use --num-devices 1.")
-    if self.num_devices > 1 and self.num_devices > jax.device_count():
+    if self.num_devices % self.num_processes:
+      raise flags.FlagError(
+          f"`--num-devices` must count the devices of all "
+          f"{self.num_processes} processes (a multiple of "
+          f"`--num-processes`), got num_devices={self.num_devices}.")
+    if (self.num_processes == 1 and self.num_devices > 1 and
+        self.num_devices > jax.device_count()):  # Else checked once joined.
       raise flags.FlagError(
           f"`--num-devices` {self.num_devices} exceeds the "
           f"{jax.device_count()} {jax.default_backend()} device(s) here; on "
@@ -508,6 +519,7 @@ def policy_params(state: TrainState) -> tuple[Any, hp.NormalizerState]:
 
 def run(config: Config) -> dict[str, Any]:
   """Trains PPO as `config` says; returns the run's summary."""
+  distributed.initialize(config)  # With --num-processes > 1.
   # Init runs once: compiling it unoptimised saves about a second.
   return training.run_agent(
       "ppo",

@@ -6,6 +6,11 @@ back by `--resume`), `evals.csv` (step, mean eval return, wall_s and each
 episode's return), `learning_curve.png`, `checkpoints/` and, at the end,
 `summary.json`. Each checkpoint carries the evals and clocks so far, so a
 resumed run continues all of them.
+
+With several processes (`distributed`), process 0 names and writes the folder
+and its files; the others learn its path from it, and every process takes
+part in the checkpoints (orbax writes each process's shards of the state,
+process 0 the rest), so the folder must be on a file system they all see.
 """
 
 import csv
@@ -19,6 +24,7 @@ import jax
 import numpy as np
 
 from examples.plumbing import checkpointing
+from examples.plumbing import distributed
 from examples.plumbing import flags
 from examples.plumbing import report
 
@@ -56,9 +62,14 @@ class Experiment:
     self.time_to_threshold_s: float | None = None
     self._wall_before = self._compile_before = self.compile_s = 0.0
     self.start_step = 0
+    self.primary = distributed.is_primary()  # Writes the folder's files.
     if config.resume:  # Its flags may differ only in RESUMABLE_FLAGS.
       self.path = config.resume
-      self._write_config()  # A raised --total-steps holds for later resumes.
+      if self.primary:  # A raised --total-steps holds for later resumes.
+        self._write_config()
+      return
+    if not self.primary:
+      self.path = distributed.broadcast_path(None)
       return
     stem = os.path.join(
         config.run_dir, f"{algo}-{config.env.replace(':', '-')}"
@@ -70,6 +81,7 @@ class Experiment:
     os.makedirs(self.path)
     self._write_config()
     self._write_csv()
+    self.path = distributed.broadcast_path(self.path)
 
   @property
   def wall_s(self) -> float:
@@ -95,13 +107,15 @@ class Experiment:
       with open(os.path.join(self.path, _HOST_FILE.format(step=step)),
                 "rb") as f:
         host.restore(f.read())
-    self.evals = [(s, r, w) for s, r, w in meta["evals"]]
+    if self.primary:  # The others evaluate nothing.
+      self.evals = [(s, r, w) for s, r, w in meta["evals"]]
     self._wall_before, self._compile_before = meta["wall_s"], meta["compile_s"]
     self.compile_s += self._compile_before
     self.time_to_threshold_s = next(  # Against this session's threshold.
         (w for _, r, w in self.evals if self._solved(r)), None)
     self.start_step = step
-    self._write_csv()  # Drops rows logged after the checkpoint.
+    if self.primary:
+      self._write_csv()  # Drops rows logged after the checkpoint.
     return state, step
 
   def compile(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
@@ -130,7 +144,10 @@ class Experiment:
     return float(np.mean(returns))
 
   def save(self, state: Any, step: int, host: Any = None) -> None:
-    """Checkpoints `state` (and `host`'s envs) with the evals and clocks."""
+    """Checkpoints `state` (and `host`'s envs) with the evals and clocks.
+
+    Every process calls it (process 0's evals and clocks are the ones kept).
+    """
     meta = dict(
         algo=self.algo,
         env=self.config.env,
@@ -149,7 +166,7 @@ class Experiment:
           os.remove(os.path.join(self.path, name))
 
   def finish(self, step: int) -> dict[str, Any]:
-    """Writes the plot and summary.json; returns the summary.
+    """Writes the plot and summary.json (process 0); returns the summary.
 
     Returns:
       algo, env, seed, total_steps (the final `step`), final_eval_return
@@ -159,10 +176,11 @@ class Experiment:
     """
     wall_s, session_s = self.wall_s, time.perf_counter() - self._start
     running_s = session_s - (self.compile_s - self._compile_before)
-    report.plot_learning_curve(
-        os.path.join(self.path,
-                     "learning_curve.png"), self.evals, self.threshold,
-        f"{self.algo} on {self.config.env}, seed {self.config.seed}")
+    if self.primary:
+      report.plot_learning_curve(
+          os.path.join(self.path,
+                       "learning_curve.png"), self.evals, self.threshold,
+          f"{self.algo} on {self.config.env}, seed {self.config.seed}")
     summary = dict(
         algo=self.algo,
         env=self.config.env,
@@ -177,8 +195,9 @@ class Experiment:
         time_to_threshold_s=self.time_to_threshold_s,
         run_dir=self.path,
         config=dataclasses.asdict(self.config))
-    with open(os.path.join(self.path, "summary.json"), "w") as f:
-      json.dump(summary, f, indent=2)
+    if self.primary:
+      with open(os.path.join(self.path, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
     return summary
 
   def _solved(self, returns: list[float]) -> bool:

@@ -19,8 +19,10 @@ import sys
 import typing
 from typing import Any, Callable
 
-# Flags that change how a run is shown or where it is written, not its result.
-RUN_ONLY_FLAGS = ("resume", "run_dir", "progress")
+# Flags that change how a run is shown, where it is written or how its
+# processes meet, not its result.
+RUN_ONLY_FLAGS = ("resume", "run_dir", "progress", "process_id",
+                  "coordinator_address", "coordinator_timeout")
 # Flags a resumed run may change: besides the above, its length and what
 # counts as solved (earlier evals are checked against the new threshold).
 RESUMABLE_FLAGS = RUN_ONLY_FLAGS + ("total_steps", "threshold")

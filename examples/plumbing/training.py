@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from examples.plumbing import checkpointing
+from examples.plumbing import distributed
 from examples.plumbing import envs
 from examples.plumbing import evaluation
 from examples.plumbing import experiment
@@ -72,6 +73,11 @@ def run_agent(algo: str,
   Evaluations come every `config.eval_every` steps and at the end, each on
   `config.eval_episodes` episodes from the same start states (a fixed key).
 
+  With several processes (`distributed`), every process trains and calls the
+  checkpoint writer (orbax's saves and restores are collectives), but only
+  process 0 evaluates (on its own copy of the replicated parameters), writes
+  the run folder's files and shows the progress.
+
   Args:
     algo: the algorithm's short name; it names the run folder.
     config: the agent's `flags.CommonConfig` (subclass) instance.
@@ -80,14 +86,16 @@ def run_agent(algo: str,
     init_options: XLA compiler options for `init`, which runs once.
 
   Returns:
-    The run's summary (see `Experiment.finish`); for a resumed run that was
-    already complete, the summary it ended with (nothing is changed).
+    The run's summary (see `Experiment.finish`; without evaluations in
+    processes other than 0); for a resumed run that was already complete,
+    the summary it ended with (nothing is changed).
 
   Raises:
     flags.FlagError: for a resume that does not match the run, and for the
       environment errors of `envs.make`.
   """
-  start, show = time.perf_counter(), config.progress
+  start, primary = time.perf_counter(), distributed.is_primary()
+  show = config.progress and primary
   if config.resume:
     flags.check_resume(algo, config)
     saved_step = checkpointing.latest_step(config.resume) or 0
@@ -125,7 +133,10 @@ def run_agent(algo: str,
     evaluate = functools.partial(evaluation.evaluate_recurrent, eval_env,
                                  agent.eval_policy,
                                  agent.eval_state(config.eval_episodes))
-  evaluate = exp.compile(evaluate, agent.policy_params(state), eval_key)
+  policy_params = lambda state: distributed.local_copy(
+      agent.policy_params(state))
+  if primary:
+    evaluate = exp.compile(evaluate, policy_params(state), eval_key)
   report.status(
       f"compiled in {exp.compile_s:.1f} s; training from step "
       f"{step:,} to {config.total_steps:,}", show)
@@ -141,8 +152,9 @@ def run_agent(algo: str,
       state = train(state, jnp.int32(min(bar_steps, end - step)))
       step = int(state.step)
       bar.update(step)
-    bar.update(step,
-               exp.record(step, evaluate(agent.policy_params(state), eval_key)))
+    if primary:
+      bar.update(step, exp.record(step,
+                                  evaluate(policy_params(state), eval_key)))
     exp.save(state, step, agent.env.host)
   bar.close()
   return exp.finish(step)
@@ -158,5 +170,8 @@ def _summary(run_folder: str) -> dict[str, Any] | None:
 
 
 def main(config_cls: type, run: Callable[[Any], dict[str, Any]]) -> None:
-  """An example's entry point: flags, `run(config)`, a readable summary."""
-  print(report.describe(flags.main(config_cls, run)))
+  """An example's entry point: flags, `run(config)`, a readable summary
+  (from process 0 only, with several processes)."""
+  summary = flags.main(config_cls, run)
+  if distributed.is_primary():
+    print(report.describe(summary))

@@ -149,6 +149,20 @@ class ConfigTest(parameterized.TestCase):
       ("more_devices_than_present", dict(num_devices=64),
        "xla_force_host_platform_device_count=64"),
       ("zero_devices", dict(num_devices=0), "--num-devices"),
+      ("process_id_out_of_range",
+       dict(
+           num_processes=2,
+           process_id=2,
+           num_devices=2,
+           coordinator_address="localhost:1234"),
+       r"--process-id` must be in \[0, `--num-processes`\), got "
+       "process_id=2, num_processes=2"),
+      ("negative_process_id", dict(process_id=-1), "--process-id"),
+      ("no_coordinator", dict(
+          num_processes=2, num_devices=2), "--coordinator-address host:port"),
+      ("devices_not_counting_all_processes",
+       dict(num_processes=2, coordinator_address="localhost:1234"),
+       "a multiple of `--num-processes`"),
   )
   def test_bad_flags_raise_naming_the_flag(self, kwargs, flag):
     with self.assertRaisesRegex(ValueError, flag):
@@ -161,7 +175,9 @@ class ConfigTest(parameterized.TestCase):
           ], "`--eval-every` must be a multiple of one PPO iteration"),
          (["--env", "brax:nope"], "brax has no environment 'nope'"),
          (["--env", "gymnasium:Pendulum-v1", "--num-devices", "2"
-          ], "needs a JAX-native suite")))
+          ], "needs a JAX-native suite"),
+         (["--num-processes", "2", "--process-id", "2"
+          ], "`--process-id` must be in [0, `--num-processes`)")))
 
   def test_eval_every_error_suggests_a_multiple(self):
     with self.assertRaisesRegex(ValueError, "--eval-every 256"):
