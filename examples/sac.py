@@ -92,14 +92,23 @@ def make_learner(config: Config,
                  critics: Critics | None = None) -> off_policy.Learner:
   """Networks, losses and the gradient update of SAC for bounds `low, high`.
 
+  The learner works in the unit box `[-1, 1]^A`, as SB3 and SBX do: the
+  policy's distribution, its log-probabilities (hence the entropy target
+  `-A`) and the critics' action inputs are all in unit-box coordinates;
+  `act` and `eval_policy` return actions rescaled to `[low, high]`, and
+  `update` takes replayed actions in `[low, high]`. So learning does not
+  depend on the action units: in the environment's box, the critics' action
+  inputs would scale with them and every log-probability would shift by
+  `-sum log((high - low) / 2)`, moving the effective entropy target.
+
   `critics` replaces the twin Q critics (TQC passes its quantile critics).
   """
   critics = critics or twin_critics(config)
+  centre, half = unit_box(low, high)
 
   def actor_fn(obs):
     features = hp.MLPTorso(config.hidden_sizes)(obs)
-    return hp.TanhGaussianHead((low, high), std_transform="clipped_exp")(
-        features)
+    return hp.TanhGaussianHead(len(low), std_transform="clipped_exp")(features)
 
   actor = hk.without_apply_rng(hk.transform(actor_fn))
   critic = hk.without_apply_rng(hk.transform(critics.network))
@@ -136,7 +145,8 @@ def make_learner(config: Config,
         per_sample(batch.reward) + config.gamma * per_sample(batch.discount) *
         (next_value - alpha * per_sample(next_log_prob)))
     critic_loss = critics.loss(
-        critic.apply(params.critic, batch.obs, batch.action), target)
+        critic.apply(params.critic, batch.obs, (batch.action - centre) / half),
+        target)
     # Actor: reparameterized sample through the (frozen) critics.
     action, log_prob = actor.apply(params.actor,
                                    batch.obs).sample_and_log_prob(seed=key)
@@ -165,13 +175,32 @@ def make_learner(config: Config,
             params.critic, params.target_critic, config.tau))
     return params, Params(*new_opt_state)
 
+  def to_bounds(unit_action):
+    # `centre + half * a` can round one ulp past a bound: clip.
+    return jnp.clip(centre + half * unit_action, low, high)
+
   def act(actor_params, obs, key):
-    return actor.apply(actor_params, obs).sample(seed=key)
+    return to_bounds(actor.apply(actor_params, obs).sample(seed=key))
 
   def eval_policy(actor_params, obs):
-    return actor.apply(actor_params, obs).median()
+    return to_bounds(actor.apply(actor_params, obs).median())
 
   return off_policy.Learner(init, update, act, eval_policy)
+
+
+def unit_box(low, high) -> tuple[jax.Array, jax.Array]:
+  """`(centre, half)` with `action = centre + half * unit_action`.
+
+  Args:
+    low: `[A]` finite lower action bounds.
+    high: `[A]` finite upper action bounds.
+
+  Returns:
+    Two `[A]` float32 arrays, `(high + low) / 2` and `(high - low) / 2`.
+  """
+  low = jnp.asarray(low, jnp.float32)
+  high = jnp.asarray(high, jnp.float32)
+  return (high + low) / 2, (high - low) / 2
 
 
 def make_agent(config: Config) -> training.Agent:
