@@ -230,7 +230,12 @@ Deterministic evaluation, 10 episodes, gymnax environments, on the machine
 above on 2026-11-24, by `python examples/<algo>.py --seed S` with the flags
 shown. These runs shared the machine with other jobs (up to 4 at once), so
 their wall times are not comparable; the time-to-solve section above is the
-timing to cite.
+timing to cite. The SAC and TQC rows, and every SAC figure in the sections
+above, were measured before SAC learned in the unit action box (2026-12-02:
+policy, log-probabilities and critic inputs in [-1, 1]^A, as SB3 and SBX do).
+With that change, SAC at its defaults on Pendulum-v1 ended at -110, -98 and
+-142 at 10k steps (seeds 0-2) against -124, -97 and -143 before, the same
+session and machine (load about 10).
 
 | agent, settings | metric | seed 0 | seed 1 | seed 2 | seed 3 | seed 4 | median | target |
 |---|---|---|---|---|---|---|---|---|
