@@ -63,19 +63,28 @@ class InitializersTest(parameterized.TestCase):
     with self.assertRaisesRegex(TypeError, r"got w_init=3 \(int\)"):
       initializers.resolve_w_init(3, gain=1.0, owner="T")
 
-  @parameterized.parameters(None, "orthogonal", "variance_scaling")
-  def test_conv_kernel_init_draws_what_haiku_draws_for_the_kernel(self, w_init):
-    shape = (3, 2, 4, 5)  # [kh, kw, C_in, C_out]: fan-in 24.
+  @parameterized.product(
+      w_init=(None, "orthogonal", "variance_scaling"),
+      partitionable=(False, True))
+  def test_conv_kernel_init_draws_what_haiku_draws_for_the_kernel(
+      self, w_init, partitionable):
+    # hk.Conv2D's own kernel (for None, Haiku's default) against ours, under
+    # both of JAX's threefry modes.
     haiku_own = initializers.resolve_w_init(
-        w_init, gain=initializers.HIDDEN_GAIN, owner="test") or (
-            hk.initializers.TruncatedNormal(1.0 / np.sqrt(24)))  # hk.Conv2D's.
+        w_init, gain=initializers.HIDDEN_GAIN, owner="test")
     ours = initializers.conv_kernel_init(
         w_init, gain=initializers.HIDDEN_GAIN, owner="test")
-    draw = lambda init: hk.transform(lambda: init(shape, jnp.float32)).apply({
-    }, KEY)
-    expected = draw(haiku_own)
+    kernel = lambda init: hk.transform(lambda x: hk.Conv2D(
+        5, (3, 2), w_init=init)(x)).init(KEY, jnp.zeros(
+            (1, 6, 6, 4)))["conv2_d"]["w"]  # [3, 2, 4, 5]: fan-in 24.
+    previous = jax.config.jax_threefry_partitionable
+    jax.config.update("jax_threefry_partitionable", partitionable)
+    try:
+      expected, got = kernel(haiku_own), kernel(ours)
+    finally:
+      jax.config.update("jax_threefry_partitionable", previous)
     self.assertGreater(float(np.std(expected)), 0.0)
-    np.testing.assert_array_equal(draw(ours), expected)  # Exact.
+    np.testing.assert_array_equal(got, expected)  # Exact.
 
   def test_conv_kernel_init_calls_your_initializer_with_the_kernel_shape(self):
     shapes = []
