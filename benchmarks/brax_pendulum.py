@@ -20,14 +20,12 @@ jitted scan). Its training returns are a weaker test than our deterministic
 evaluations on fixed start states, so the comparison favours the peer.
 """
 
-import functools
 import math
 import os
 import statistics
-import sys
-import time
 
 from benchmarks import harness
+from benchmarks import purejaxrl as purejaxrl_lib
 from benchmarks import suites
 
 TITLE = "Brax inverted pendulum: SAC, TD3 and PPO to 950, PureJaxRL's PPO"
@@ -66,44 +64,13 @@ PUREJAXRL = dict(
 
 
 def run_purejaxrl(path: str, total_steps: int, seed: int) -> dict:
-  """PureJaxRL's PPO on the task; times compile and training apart."""
-  # pylint: disable=g-import-not-at-top
-  import jax
-  import numpy as np
-  sys.path.insert(0, os.path.join(path, "purejaxrl"))
-  import ppo_continuous_action as peer
-  import wrappers
-  # The same physics as ours: its Brax wrapper defaults to `positional`.
-  peer.BraxGymnaxWrapper = functools.partial(
-      wrappers.BraxGymnaxWrapper, backend="spring")
-  config = dict(PUREJAXRL, TOTAL_TIMESTEPS=total_steps)
-  start = time.perf_counter()
-  train = jax.jit(peer.make_train(config)).lower(
-      jax.random.PRNGKey(seed)).compile()
-  compile_s = time.perf_counter() - start
-  start = time.perf_counter()
-  out = jax.block_until_ready(train(jax.random.PRNGKey(seed)))
-  train_s = time.perf_counter() - start
-  metrics = out["metrics"]
-  ended = np.asarray(metrics["returned_episode"])  # [updates, steps, envs].
-  returns = np.asarray(metrics["returned_episode_returns"])
-  per_update = [
-      float(r[e].mean()) if e.any() else None for r, e in zip(returns, ended)
-  ]
-  first = next(
-      (i for i, r in enumerate(per_update) if r is not None and r >= THRESHOLD),
-      None)
-  updates = len(per_update)
-  last = [r for r in per_update if r is not None][-10:]
-  return dict(
-      compile_s=compile_s,
-      train_s=train_s,
-      steps_per_s=total_steps / train_s,
-      final_train_return=float(np.mean(last)) if last else None,
-      time_to_threshold_s=None if first is None else compile_s + train_s *
-      (first + 1) / updates,
-      steps_to_threshold=None if first is None else
-      (first + 1) * total_steps // updates)
+  """PureJaxRL's PPO on the task (`purejaxrl.run_ppo`), on our backend."""
+  return purejaxrl_lib.run_ppo(
+      path,
+      dict(PUREJAXRL, TOTAL_TIMESTEPS=total_steps),
+      seed,
+      THRESHOLD,
+      brax_backend="spring")  # Ours; its wrapper defaults to `positional`.
 
 
 def run(full: bool, repeats: int, purejaxrl: str | None = None) -> dict:
@@ -111,10 +78,7 @@ def run(full: bool, repeats: int, purejaxrl: str | None = None) -> dict:
   section = suites.run_tasks(TASKS, TITLE, __doc__, full, repeats)
   steps = PUREJAXRL["TOTAL_TIMESTEPS"] if full else 262_144
   if purejaxrl is None or not os.path.isdir(purejaxrl):
-    runs = [{
-        "error": f"not measured: no PureJaxRL folder at {purejaxrl!r} (give "
-                 "--purejaxrl PATH; upstream github.com/luchris429/purejaxrl)"
-    }]
+    runs = [{"error": purejaxrl_lib.MISSING.format(path=purejaxrl)}]
   else:
     runs = [
         harness.isolated(

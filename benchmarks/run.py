@@ -29,6 +29,7 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "overhead": "benchmarks.overhead",
     "sac": "benchmarks.sac_peers",
     "ppo": "benchmarks.ppo_peers",
+    "ppo_purejaxrl": "benchmarks.ppo_purejaxrl",
     "solve": "benchmarks.solve",
     "scaling": "benchmarks.scaling",
     "processes": "benchmarks.processes",
