@@ -44,23 +44,10 @@ TASKS = [
      dict(total_steps=131_072), ("final eval >= 950", THRESHOLD), ANCHOR),
 ]
 PUREJAXRL = dict(
-    LR=3e-4,
-    NUM_ENVS=64,
-    NUM_STEPS=64,
-    TOTAL_TIMESTEPS=1_048_576,
-    UPDATE_EPOCHS=4,
-    NUM_MINIBATCHES=32,
-    GAMMA=0.99,
-    GAE_LAMBDA=0.95,
-    CLIP_EPS=0.2,
-    ENT_COEF=0.0,
-    VF_COEF=0.5,
-    MAX_GRAD_NORM=0.5,
-    ACTIVATION="tanh",
+    purejaxrl_lib.SETTINGS,
     ENV_NAME="inverted_pendulum",
-    ANNEAL_LR=False,
-    NORMALIZE_ENV=True,
-    DEBUG=False)
+    TOTAL_TIMESTEPS=1_048_576,
+    NUM_MINIBATCHES=32)
 
 
 def run_purejaxrl(path: str, total_steps: int, seed: int) -> dict:

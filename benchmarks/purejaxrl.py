@@ -13,6 +13,23 @@ import os
 import sys
 import time
 
+# `ppo_continuous_action`'s settings at 64 envs x 64 steps, as both sections
+# run it; each adds its task, budget and minibatch count.
+SETTINGS = dict(
+    LR=3e-4,
+    NUM_ENVS=64,
+    NUM_STEPS=64,
+    UPDATE_EPOCHS=4,
+    GAMMA=0.99,
+    GAE_LAMBDA=0.95,
+    CLIP_EPS=0.2,
+    ENT_COEF=0.0,
+    VF_COEF=0.5,
+    MAX_GRAD_NORM=0.5,
+    ACTIVATION="tanh",
+    ANNEAL_LR=False,
+    NORMALIZE_ENV=True,
+    DEBUG=False)
 MISSING = ("not measured: no PureJaxRL folder at {path!r} (give --purejaxrl "
            "PATH; upstream github.com/luchris429/purejaxrl)")
 
