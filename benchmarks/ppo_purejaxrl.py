@@ -84,9 +84,9 @@ def run(full: bool, repeats: int, purejaxrl: str | None = None) -> dict:
   ok = {k: [r for r in v if "error" not in r] for k, v in raw.items()}
   theirs = harness.median([r["steps_per_s"] for r in ok["purejaxrl"]])
   rows = []
-  for name, runs, final in (("ours (ppo.py)", ok["ours"], "final_eval_return"),
-                            ("PureJaxRL", ok["purejaxrl"],
-                             "final_train_return")):
+  for name, key, final in (("ours (ppo.py)", "ours", "final_eval_return"),
+                           ("PureJaxRL", "purejaxrl", "final_train_return")):
+    runs = ok[key]
     rate = harness.median([r["steps_per_s"] for r in runs])
     rows.append([
         name, f"{steps:,} steps", rate,
@@ -94,10 +94,7 @@ def run(full: bool, repeats: int, purejaxrl: str | None = None) -> dict:
         harness.median([r["compile_s"] for r in runs]),
         suites.reached_cell(runs, " s"),
         harness.median([r[final] for r in runs]),
-        len(runs), "; ".join(
-            r["error"]
-            for r in raw["ours" if name.startswith("ours") else "purejaxrl"]
-            if "error" in r)
+        len(runs), "; ".join(r["error"] for r in raw[key] if "error" in r)
     ])
   ours_rate = rows[0][2]
   return dict(
