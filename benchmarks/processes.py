@@ -20,6 +20,8 @@ two processes, the machine's is about twice it).
 import concurrent.futures
 import socket
 
+import jax
+
 from benchmarks import harness
 from benchmarks import scaling
 
@@ -37,8 +39,17 @@ def measure(num_envs: int,
             num_devices: int = 1,
             num_processes: int = 1,
             process_id: int = 0,
-            address: str | None = None) -> dict:
-  """One point in this process (as process `process_id` of `num_processes`)."""
+            address: str | None = None,
+            local_device: int | None = None) -> dict:
+  """One point in this process (as process `process_id` of `num_processes`).
+
+  With `local_device`, this process uses only the machine's GPU of that
+  index, as `jax.distributed.initialize(local_device_ids=...)` would; else
+  all of them.
+  """
+  if local_device is not None:  # Before any JAX computation.
+    for flag in ("jax_cuda_visible_devices", "jax_rocm_visible_devices"):
+      jax.config.update(flag, str(local_device))
   ppo = harness.import_example("ppo")
   iteration = num_envs * ppo.Config().num_steps
   chunk = max(1, budget // (CHUNKS * iteration)) * iteration
@@ -60,7 +71,8 @@ def measure(num_envs: int,
       steps_per_iteration=iteration)
 
 
-def _two_processes(num_envs: int, budget: int) -> dict:
+def _two_processes(num_envs: int, budget: int, accelerator: bool,
+                   timeout: float) -> dict:
   """Process 0's result of a point run by two processes together."""
   address = f"127.0.0.1:{_free_port()}"
   with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -68,13 +80,15 @@ def _two_processes(num_envs: int, budget: int) -> dict:
         pool.map(
             lambda i: harness.isolated(
                 "benchmarks.processes:measure",
-                env={"JAX_PLATFORMS": "cpu"},
+                timeout=timeout,
+                env=None if accelerator else {"JAX_PLATFORMS": "cpu"},
                 num_envs=num_envs,
                 budget=budget,
                 num_devices=2,
                 num_processes=2,
                 process_id=i,
-                address=address), range(2)))
+                address=address,
+                local_device=i if accelerator else None), range(2)))
   return results[0] if "error" not in results[0] else results[1]
 
 
@@ -84,13 +98,32 @@ def _free_port() -> int:
     return s.getsockname()[1]
 
 
-def _point(mode: str, num_envs: int, budget: int) -> dict:
+def point(mode: str,
+          num_envs: int,
+          budget: int,
+          *,
+          accelerator: bool = False,
+          timeout: float = 3600) -> dict:
+  """One point of `mode` (one of `MODES`), in fresh processes.
+
+  Args:
+    mode: one of `MODES`.
+    num_envs: environments over all devices.
+    budget: timed steps (at least `CHUNKS` PPO iterations).
+    accelerator: the two devices are the machine's first two GPUs (each of
+      two processes uses one of them), not fake CPU devices.
+    timeout: seconds before each process is killed.
+
+  Returns:
+    `measure`'s result (process 0's), or `{"error": message}`.
+  """
   if mode == MODES[2]:
-    return _two_processes(num_envs, budget)
+    return _two_processes(num_envs, budget, accelerator, timeout)
   two = mode == MODES[1]
   return harness.isolated(
       "benchmarks.processes:measure",
-      env=scaling.TWO_DEVICES if two else None,
+      timeout=timeout,
+      env=scaling.TWO_DEVICES if two and not accelerator else None,
       num_envs=num_envs,
       budget=budget,
       num_devices=2 if two else 1)
@@ -99,30 +132,39 @@ def _point(mode: str, num_envs: int, budget: int) -> dict:
 def run(full: bool, repeats: int) -> dict:
   """Measures every point `repeats` times (interleaved); returns the section."""
   points = [(mode, n) for n in NUM_ENVS[full] for mode in MODES]
-  results = {point: [] for point in points}
+  results = {p: [] for p in points}
   for _ in range(repeats):
     for mode, n in points:
-      results[(mode, n)].append(_point(mode, n, BUDGET[full]))
-  rows = []
-  for mode, n in points:
-    runs = results[(mode, n)]
-    rate = harness.median([r.get("steps_per_s") for r in runs])
-    one = harness.median([r.get("steps_per_s") for r in results[(MODES[0], n)]])
-    rows.append([mode, n, rate, harness.ratio(rate, one)] +
-                scaling.rate_columns(runs))
+      results[(mode, n)].append(point(mode, n, BUDGET[full]))
   return dict(
       title=TITLE,
       method=__doc__.split("\n\n", 1)[1],
-      tables=[
-          dict(
-              caption="Medians over n runs.",
-              columns=[
-                  "mode", "num_envs", "steps/s", "× 1 process, 1 device",
-                  "cores busy", "timed steps", "n", "errors"
-              ],
-              rows=rows)
-      ],
+      tables=[table(results, points)],
       targets=[],
       raw={
           f"{k[0]}|{k[1]}": v for k, v in results.items()
       })
+
+
+def table(results: dict[tuple[str, int], list[dict]],
+          points: list[tuple[str, int]]) -> dict:
+  """The table of `results[(mode, num_envs)]`, a row per point in order.
+
+  Steps/s are shown relative to the first point's mode at the same
+  `num_envs`.
+  """
+  rows = []
+  for mode, n in points:
+    runs = results[(mode, n)]
+    rate = harness.median([r.get("steps_per_s") for r in runs])
+    one = harness.median(
+        [r.get("steps_per_s") for r in results[(points[0][0], n)]])
+    rows.append([mode, n, rate, harness.ratio(rate, one)] +
+                scaling.rate_columns(runs))
+  return dict(
+      caption="Medians over n runs.",
+      columns=[
+          "mode", "num_envs", "steps/s", f"× {points[0][0]}", "cores busy",
+          "timed steps", "n", "errors"
+      ],
+      rows=rows)

@@ -66,15 +66,33 @@ def run(full: bool, repeats: int) -> dict:
               num_envs=n,
               budget=BUDGET[full],
               num_devices=devices))
+  labels = [label for label, _, _ in modes]
+  return dict(
+      title=TITLE,
+      method=__doc__.split("\n\n", 1)[1],
+      tables=[table(results, labels, NUM_ENVS[full])],
+      targets=[],
+      raw={
+          f"{k[0]}|{k[1]}": v for k, v in results.items()
+      })
+
+
+def table(results: dict[tuple[str, int], list[dict]], labels: list[str],
+          num_envs: tuple[int, ...]) -> dict:
+  """The table of `results[(label, num_envs)]` (each a list of runs).
+
+  Steps/s are shown relative to the first of `num_envs` and, with several
+  labels (modes), to the first label's at the same `num_envs`.
+  """
   rows, notes = [], []
   rates_of = {
       label: {
           n: harness.median([r.get("steps_per_s")
                              for r in results[(label, n)]])
-          for n in NUM_ENVS[full]
-      } for label, _, _ in modes
+          for n in num_envs
+      } for label in labels
   }
-  for label, _, _ in modes:
+  for label in labels:
     rates = rates_of[label]
     best = max((r for r in rates.values() if r), default=None)
     bound = next(
@@ -84,28 +102,20 @@ def run(full: bool, repeats: int) -> dict:
                  if best else f"{label}: no successful point.")
     for n, rate in rates.items():
       runs = results[(label, n)]
+      ratios = [harness.ratio(rate, rates[num_envs[0]])]
+      if len(labels) > 1:
+        ratios.append(harness.ratio(rate, rates_of[labels[0]][n]))
       rows.append([
           label,
           n,
           harness.median([r.get("steps_per_iteration") for r in runs]),
           rate,
-          harness.ratio(rate, rates[NUM_ENVS[full][0]]),
-          harness.ratio(rate, rates_of[modes[0][0]][n]),
-      ] + rate_columns(runs))
+      ] + ratios + rate_columns(runs))
+  per_mode = ["× 1 device"] if len(labels) > 1 else []
   return dict(
-      title=TITLE,
-      method=__doc__.split("\n\n", 1)[1],
-      tables=[
-          dict(
-              caption="Medians over n runs. " + " ".join(notes),
-              columns=[
-                  "mode", "num_envs", "steps per iteration", "steps/s",
-                  "× 16 envs", "× 1 device", "cores busy", "timed steps", "n",
-                  "errors"
-              ],
-              rows=rows)
-      ],
-      targets=[],
-      raw={
-          f"{k[0]}|{k[1]}": v for k, v in results.items()
-      })
+      caption="Medians over n runs. " + " ".join(notes),
+      columns=[
+          "mode", "num_envs", "steps per iteration", "steps/s",
+          f"× {num_envs[0]} envs"
+      ] + per_mode + ["cores busy", "timed steps", "n", "errors"],
+      rows=rows)
