@@ -87,14 +87,28 @@ def parse_args(argv=None) -> argparse.Namespace:
 def run_section(name: str,
                 full: bool,
                 repeats: int | None,
-                purejaxrl: str | None = None) -> dict:
+                purejaxrl: str | None = None,
+                *,
+                command: str | None = None,
+                **options) -> dict:
+  """Runs a section, stores its JSON and returns it.
+
+  Args:
+    name: a key of `SECTIONS`.
+    full: full budgets, else short ones.
+    repeats: repeats per measurement (None: the module's `REPEATS`).
+    purejaxrl: PureJaxRL's folder, for the sections that take it.
+    command: the command line recorded (default: this module's, with the
+      process's arguments).
+    **options: further keyword arguments of the section's `run`.
+  """
   module = importlib.import_module(SECTIONS[name])
   repeats = repeats or module.REPEATS[full]
   peers = {}
   if "purejaxrl" in inspect.signature(module.run).parameters:
     peers["purejaxrl"] = purejaxrl
   meta = dict(
-      command="python -m benchmarks.run " + " ".join(sys.argv[1:]),
+      command=command or "python -m benchmarks.run " + " ".join(sys.argv[1:]),
       date=datetime.datetime.now().isoformat(timespec="seconds"),
       full=full,
       repeats=repeats,
@@ -104,7 +118,7 @@ def run_section(name: str,
       f"{repeats} repeat(s)",
       flush=True)
   start = time.perf_counter()
-  result = module.run(full=full, repeats=repeats, **peers)
+  result = module.run(full=full, repeats=repeats, **peers, **options)
   meta["elapsed_s"] = time.perf_counter() - start
   result["meta"] = meta
   os.makedirs(OUT, exist_ok=True)
@@ -248,6 +262,11 @@ def main(argv=None) -> None:
   if not args.render:
     for name in args.only:
       run_section(name, args.full, args.repeats, args.purejaxrl)
+  write_results()
+
+
+def write_results() -> None:
+  """Renders RESULTS.md from every stored section."""
   text = render()  # Reads the current RESULTS.md first.
   with open(RESULTS, "w") as f:
     f.write(text)
