@@ -1,8 +1,9 @@
 """Runs the benchmark sections and regenerates benchmarks/RESULTS.md.
 
-  python -m benchmarks.run                      # every section, short budget
+  python -m benchmarks.run                      # all but gpu, short budget
   python -m benchmarks.run --only sac,ppo --full --repeats 3
   python -m benchmarks.run --render             # RESULTS.md from stored JSON
+  python -m benchmarks.gpu                      # the gpu section (opt-in)
   python -m benchmarks.run --only brax_pendulum --full \
       --purejaxrl ../shared/peers/purejaxrl     # a section with a peer folder
 
@@ -39,7 +40,9 @@ SECTIONS = {  # name: module (with TITLE, REPEATS and run(full, repeats)).
     "family": "benchmarks.family",
     "family_long": "benchmarks.family_long",
     "multi_discrete": "benchmarks.multi_discrete",
+    "gpu": "benchmarks.gpu",
 }
+OPT_IN = ("gpu",)  # Run only when named in --only (it needs an accelerator).
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
 RESULTS = os.path.join(HERE, "RESULTS.md")
@@ -49,8 +52,9 @@ def parse_args(argv=None) -> argparse.Namespace:
   parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
   parser.add_argument(
       "--only",
-      default=",".join(SECTIONS),
-      help=f"comma-separated sections, from {list(SECTIONS)}")
+      default=",".join(s for s in SECTIONS if s not in OPT_IN),
+      help=f"comma-separated sections, from {list(SECTIONS)} (default: all "
+      f"but {', '.join(OPT_IN)})")
   parser.add_argument(
       "--full",
       action="store_true",
