@@ -520,12 +520,7 @@ def policy_params(state: TrainState) -> tuple[Any, hp.NormalizerState]:
 def run(config: Config) -> dict[str, Any]:
   """Trains PPO as `config` says; returns the run's summary."""
   distributed.initialize(config)  # With --num-processes > 1.
-  # Init runs once: compiling it unoptimised saves about a second.
-  return training.run_agent(
-      "ppo",
-      config,
-      make_agent,
-      init_options={"xla_backend_optimization_level": 0})
+  return training.run_agent("ppo", config, make_agent)
 
 
 if __name__ == "__main__":

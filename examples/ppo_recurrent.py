@@ -300,11 +300,7 @@ def make_agent(config: Config) -> training.Agent:
 
 def run(config: Config) -> dict[str, Any]:
   """Trains recurrent PPO as `config` says; returns the run's summary."""
-  return training.run_agent(
-      "ppo_recurrent",
-      config,
-      make_agent,
-      init_options={"xla_backend_optimization_level": 0})
+  return training.run_agent("ppo_recurrent", config, make_agent)
 
 
 if __name__ == "__main__":

@@ -186,6 +186,18 @@ def broadcast_path(path: str | None) -> str:
   return bytes(data).rstrip(b"\0").decode()
 
 
+def primary_decides(value: bool) -> bool:
+  """Process 0's `value` in every process (others pass their own).
+
+  For a choice that every process must make alike because what follows is
+  collective (a checkpoint), when it rests on something that differs between
+  processes (a clock).
+  """
+  if jax.process_count() == 1:
+    return value
+  return bool(multihost_utils.broadcast_one_to_all(np.bool_(value)))
+
+
 def local_copy(tree):
   """This process's copy of a replicated `tree` (itself with one process).
 

@@ -17,12 +17,13 @@ import json
 import os
 import sys
 import typing
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 # Flags that change how a run is shown, where it is written or how its
 # processes meet, not its result.
-RUN_ONLY_FLAGS = ("resume", "run_dir", "progress", "process_id",
-                  "coordinator_address", "coordinator_timeout")
+RUN_ONLY_FLAGS = ("resume", "run_dir", "progress", "xla_cache",
+                  "checkpoint_interval_s", "process_id", "coordinator_address",
+                  "coordinator_timeout")
 # Flags a resumed run may change: besides the above, its length and what
 # counts as solved (earlier evals are checked against the new threshold).
 RESUMABLE_FLAGS = RUN_ONLY_FLAGS + ("total_steps", "threshold")
@@ -40,6 +41,15 @@ class FlagError(ValueError):
 def flag(default: Any, help_text: str) -> Any:
   """A dataclass field that `parse_config` turns into a documented flag."""
   return dataclasses.field(default=default, metadata={"help": help_text})
+
+
+def redefault(config_cls: type, name: str, defaults: dict[str, Any]) -> Any:
+  """`config_cls`'s flag `name` (its help text) with `defaults[name]`.
+
+  For a subclass that keeps a flag but starts from another value.
+  """
+  help_text = config_cls.__dataclass_fields__[name].metadata["help"]
+  return flag(defaults[name], help_text)
 
 
 def flag_name(name: str) -> str:
@@ -84,6 +94,11 @@ class CommonConfig:
   type, its episode length) run when the agent is built.
   """
 
+  # Named sets of flag values to start from (`--preset NAME`, or
+  # `Config(**Config.PRESETS[NAME])`); flags given beside it override it. A
+  # subclass fills it, e.g. with a peer library's settings.
+  PRESETS: ClassVar[dict[str, dict[str, Any]]] = {}
+
   env: str = flag("gymnax:Pendulum-v1", ENV_HELP)
   brax_backend: str = flag(
       "spring", "Physics backend of brax:* environments (spring, positional, "
@@ -101,6 +116,14 @@ class CommonConfig:
       None, "Run folder to continue from its last checkpoint, with its saved "
       "flags (raise --total-steps to train longer).")
   progress: bool = flag(True, "Show a progress bar on stderr.")
+  xla_cache: bool = flag(
+      True, "From the command line: keep compiled programs in the folder "
+      "xla_cache of the run folders' base (JAX's persistent compilation "
+      "cache), so that a run with the same shapes and settings loads them "
+      "instead of compiling; the results are the same.")
+  checkpoint_interval_s: float = flag(
+      30.0, "Least seconds between checkpoints, each written after an "
+      "evaluation; the last step is always saved (0: after every evaluation).")
 
   def iteration_steps(self) -> tuple[int, str] | None:
     """Environment steps per training iteration and how to say it.
@@ -113,6 +136,9 @@ class CommonConfig:
   def __post_init__(self):
     check_positive(self, "total_steps", "num_envs", "eval_every",
                    "eval_episodes")
+    if not self.checkpoint_interval_s >= 0:
+      raise FlagError("`--checkpoint-interval-s` must be >= 0, got "
+                      f"checkpoint_interval_s={self.checkpoint_interval_s!r}.")
     unit = self.iteration_steps()
     if unit is not None and unit[0] > 0:  # Else the agent's checks refuse.
       for name in ("eval_every", "total_steps"):
@@ -175,7 +201,24 @@ def make_parser(config_cls: type,
       raise TypeError(f"{config_cls.__name__}.{field.name}: unsupported flag "
                       f"type {kind}.")
     parser.add_argument(name, **kwargs)
+  presets = getattr(config_cls, "PRESETS", {})
+  if presets:
+    parser.add_argument(
+        "--preset",
+        choices=sorted(presets),
+        default=argparse.SUPPRESS if suppress_defaults else None,
+        help="Start from these flag values (flags given beside it win): " +
+        "; ".join(f"{name}: " + ", ".join(f"{flag_name(k)} {_shown(v)}"
+                                          for k, v in values.items())
+                  for name, values in presets.items()) + ".")
   return parser
+
+
+def _shown(value: Any) -> str:
+  """A flag value as it is typed: `(64, 64)` -> `64 64`."""
+  if isinstance(value, tuple):
+    return " ".join(map(str, value))
+  return str(value).replace("%", "%%")
 
 
 def _tuples(config_cls: type, values: dict[str, Any]) -> dict[str, Any]:
@@ -224,9 +267,10 @@ def check_resume(algo: str, config: Any) -> None:
 def parse_config(config_cls: type, argv: list[str] | None = None) -> Any:
   """Parses `argv` (default: `sys.argv[1:]`) into a `config_cls` instance.
 
-  With `--resume DIR`, flags not given take the run's saved values (so the
-  run continues as it was started), and given ones are checked by
-  `check_resume` when the run starts.
+  With `--preset NAME`, flags not given take the values of
+  `config_cls.PRESETS[NAME]`. With `--resume DIR`, flags not given (nor set
+  by a preset) take the run's saved values (so the run continues as it was
+  started), and given ones are checked by `check_resume` when the run starts.
 
   Raises:
     SystemExit: status 0 after `--help`; status 2 with a usage message for
@@ -235,11 +279,16 @@ def parse_config(config_cls: type, argv: list[str] | None = None) -> Any:
   """
   parser = make_parser(config_cls)
   argv = sys.argv[1:] if argv is None else argv
-  values = _tuples(config_cls, vars(parser.parse_args(argv)))
+  values = vars(parser.parse_args(argv))
+  given = vars(make_parser(config_cls, suppress_defaults=True).parse_args(argv))
+  preset = values.pop("preset", None)
+  given.pop("preset", None)
+  if preset is not None:  # Counts as given: a resume checks it too.
+    given = {**config_cls.PRESETS[preset], **given}
+    values.update(given)
+  values = _tuples(config_cls, values)
   if values.get("resume") and os.path.isfile(
       os.path.join(values["resume"], CONFIG_FILE)):
-    given = vars(
-        make_parser(config_cls, suppress_defaults=True).parse_args(argv))
     saved = {
         k: v
         for k, v in saved_config(values["resume"])["config"].items()

@@ -21,9 +21,17 @@ SUMMARY_KEYS = ("algo", "env", "seed", "total_steps", "final_eval_return",
 
 
 def tiny_run(module, **overrides):
-  """Runs `module.run` on a fresh temporary run folder; returns the summary."""
+  """Runs `module.run` on a fresh temporary run folder; returns the summary.
+
+  Unless `overrides` say otherwise, a checkpoint follows every evaluation.
+  """
   config = module.Config(
-      run_dir=tempfile.mkdtemp(), progress=False, **overrides)
+      run_dir=tempfile.mkdtemp(),
+      progress=False,
+      **{
+          "checkpoint_interval_s": 0.0,
+          **overrides
+      })
   return module.run(config)
 
 

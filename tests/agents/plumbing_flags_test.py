@@ -61,12 +61,35 @@ class ParseTest(parameterized.TestCase):
     config = flags.parse_config(ToyConfig, ["--threshold", "none"])
     self.assertIsNone(config.threshold)
 
+  def test_preset_sets_its_flags_and_given_flags_win(self):
+    config = flags.parse_config(ToyConfig,
+                                ["--preset", "wide", "--learning-rate", "0.5"])
+    self.assertEqual((config.hidden_sizes, config.learning_rate),
+                     ((512, 512), 0.5))
+    self.assertEqual(config,
+                     ToyConfig(hidden_sizes=(512, 512), learning_rate=0.5))
+
+  def test_unknown_preset_exits_with_the_choices(self):
+    code, out = _exit_of(["--preset", "narrow"])
+    self.assertEqual(code, 2)
+    self.assertIn("--preset: invalid choice: 'narrow'", out)
+    self.assertIn("wide", out.split("narrow")[-1])
+
+  def test_resume_checks_a_preset_like_given_flags(self):
+    folder = _saved_run(self)  # Trained at the defaults.
+    config = flags.parse_config(ToyConfig,
+                                ["--resume", folder, "--preset", "wide"])
+    with self.assertRaisesRegex(flags.FlagError,
+                                r"--hidden-sizes \(64, 64\) \(run\)"):
+      flags.check_resume("toy", config)
+
   def test_help_exits_zero_and_explains_every_flag(self):
     code, out = _exit_of(["--help"])
     self.assertEqual(code, 0)
     for field in dataclasses.fields(ToyConfig):
       self.assertIn("--" + field.name.replace("_", "-"), out)
       self.assertIn(" ".join(field.metadata["help"].split()), out)
+    self.assertIn("wide: --hidden-sizes 512 512, --learning-rate 0.001", out)
 
   @parameterized.named_parameters(
       ("negative_steps", ["--total-steps", "-5"
@@ -84,6 +107,8 @@ class ParseTest(parameterized.TestCase):
       ("missing_resume_dir", ["--resume", "/nonexistent/run"],
        ["`--resume` must be a run folder", "/nonexistent/run"]),
       ("malformed_int", ["--seed", "x"], ["--seed", "invalid int value"]),
+      ("negative_checkpoint_interval", ["--checkpoint-interval-s", "-1"],
+       ["`--checkpoint-interval-s` must be >= 0", "-1.0"]),
   )
   def test_bad_flag_fails_with_clear_message(self, argv, expected):
     code, out = _exit_of(argv)

@@ -17,6 +17,8 @@ from examples.plumbing import flags
 class ToyConfig(flags.CommonConfig):
   """A toy agent's flags."""
 
+  PRESETS = {"wide": dict(hidden_sizes=(512, 512), learning_rate=1e-3)}
+
   hidden_sizes: tuple[int, ...] = flags.flag((64, 64), "Hidden layer sizes.")
   learning_rate: float = flags.flag(3e-4, "Adam step size (100% of it).")
   batch_size: int = flags.flag(256, "Transitions per update.")

@@ -40,6 +40,19 @@ def _save_then_die(save):
   return save_then_die
 
 
+@contextlib.contextmanager
+def _saved_steps():
+  """Yields the list of the steps that `Experiment.save` is called with."""
+  steps, save = [], experiment.Experiment.save
+
+  def recording_save(exp, state, step, *args, **kwargs):
+    steps.append(step)
+    save(exp, state, step, *args, **kwargs)
+
+  with mock.patch.object(experiment.Experiment, "save", recording_save):
+    yield steps
+
+
 def _file_bytes(folder):
   out = {}
   for root, _, names in os.walk(folder):
@@ -54,8 +67,20 @@ class RunAgentTest(absltest.TestCase):
   @classmethod
   def setUpClass(cls):
     super().setUpClass()
-    cls.summary = agent_testing.tiny_run(
-        td3, total_steps=150, eval_every=100, **TINY)
+    with _saved_steps() as cls.saved_steps:  # A checkpoint after every eval.
+      cls.summary = agent_testing.tiny_run(
+          td3, total_steps=150, eval_every=100, **TINY)
+
+  def test_checkpoints_follow_evals_at_most_once_per_interval(self):
+    self.assertEqual(self.saved_steps, [100, 150])
+    with _saved_steps() as saved:  # Far apart: only the last step's.
+      agent_testing.tiny_run(
+          td3,
+          total_steps=300,
+          eval_every=100,
+          checkpoint_interval_s=1e6,
+          **TINY)
+    self.assertEqual(saved, [300])
 
   def test_stops_exactly_at_total_steps_with_a_final_eval(self):
     self.assertEqual(self.summary["total_steps"], 150)
