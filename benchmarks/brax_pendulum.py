@@ -35,8 +35,8 @@ THRESHOLD = 950.0
 ANCHOR = "gymnasium InvertedPendulum threshold 950"
 OFF_POLICY = dict(env=ENV, total_steps=30_000, eval_every=5_000)
 TASKS = [
-    (ENV, "sac", OFF_POLICY, dict(total_steps=10_000), ("final eval >= 950",
-                                                        THRESHOLD), ANCHOR),
+    (ENV, "sac", dict(harness.import_example("sac").SBX, **OFF_POLICY),
+     dict(total_steps=10_000), ("final eval >= 950", THRESHOLD), ANCHOR),
     (ENV, "td3", OFF_POLICY, dict(total_steps=10_000), ("final eval >= 950",
                                                         THRESHOLD), ANCHOR),
     (ENV, "ppo",

@@ -65,11 +65,15 @@ def run_ours_host(steps: int, seed: int) -> dict:
   env = gym.make("Pendulum-v1")
   env.action_space.seed(seed)
   config = sac.Config(
-      seed=seed,
-      total_steps=steps,
-      buffer_size=BUFFER_SIZE,
-      learning_starts=LEARNING_STARTS,
-      progress=False)
+      **{
+          **sac.SBX,
+          **dict(
+              seed=seed,
+              total_steps=steps,
+              buffer_size=BUFFER_SIZE,
+              learning_starts=LEARNING_STARTS,
+              progress=False)
+      })
   low, high = env.action_space.low, env.action_space.high
   learner = sac.make_learner(config, low, high)
   obs, _ = env.reset(seed=seed)
@@ -136,6 +140,7 @@ def run_ours_jitted(steps: int, seed: int) -> dict:
   summary, evals, (state, eval_policy) = harness.run_example(
       "sac",
       dict(
+          harness.import_example("sac").SBX,
           seed=seed,
           total_steps=steps,
           buffer_size=BUFFER_SIZE,
