@@ -188,6 +188,9 @@ def hlo_dots(hlo: str) -> list[dict]:
     products' op names; "bwd" marks the backward pass, "?" a product without
     one). Each computation is walked from the entry once per call site: a
     product inside a loop body counts once, not once per iteration.
+
+  Raises:
+    ValueError: if `hlo` holds no product.
   """
   blocks = {}
   for block in hlo.split("\n\n"):
@@ -205,7 +208,7 @@ def hlo_dots(hlo: str) -> list[dict]:
         callees += re.findall(r"%([\w.-]+)", branches)
       for callee in callees:
         walk(callee)
-      dot = re.search(r" dot\(%(\S+), %(\S+)\)(.*)", line)
+      dot = re.search(r" dot\((?:\S+ )?%(\S+), (?:\S+ )?%(\S+)\)(.*)", line)
       if not dot:
         continue
       lhs, rhs = (_ints(shapes[dot.group(i)]) for i in (1, 2))
@@ -231,6 +234,9 @@ def hlo_dots(hlo: str) -> list[dict]:
       row["where"][where] = row["where"].get(where, 0) + 1
 
   walk("ENTRY")
+  if not rows:
+    raise ValueError("hlo_dots: no `dot` instruction found; is `hlo` the "
+                     "text of a compiled function with matrix products?")
   return list(rows.values())
 
 
