@@ -344,8 +344,9 @@ def train_rate(example: str, settings: dict, chunks: int) -> dict:
 
 def train_chunk(example: str,
                 settings: dict) -> tuple[Callable[[], float], int]:
-  """An example's `train`, compiled ahead of time and run for one warm-up
-  chunk of `eval_every` steps.
+  """An example's `train` as a timer of one chunk of `eval_every` steps.
+
+  `train` is compiled ahead of time and run for one warm-up chunk first.
 
   Returns:
     `(chunk, eval_every)`: `chunk()` trains the next `eval_every` steps
