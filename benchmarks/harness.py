@@ -14,6 +14,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -169,12 +170,141 @@ def matmul_gflops(sizes=(1024, 2048), seconds: float = 1.0) -> dict[int, float]:
   return out
 
 
+def hlo_dots(hlo: str) -> list[dict]:
+  """The matrix products an optimised HLO module runs in one call.
+
+  Args:
+    hlo: the text of a compiled function (`jax.jit(f).lower(...).compile()
+      .as_text()`): the products XLA runs, after its rewrites (it merges,
+      swaps operands, materialises transposes and turns some products with
+      a unit dimension into elementwise ops, so the list differs from the
+      jaxpr's `dot_general`s).
+
+  Returns:
+    One dict per distinct product, in order of first appearance: `lhs`,
+    `rhs` (shapes), `dimension_numbers` (as `jax.lax.dot_general` takes
+    them), `count`, `mflop` (of one product: 2 per multiply-add) and
+    `where` (`{"fwd <module path>" or "bwd <module path>": count}`, from the
+    products' op names; "bwd" marks the backward pass, "?" a product without
+    one). Each computation is walked from the entry once per call site: a
+    product inside a loop body counts once, not once per iteration.
+
+  Raises:
+    ValueError: if `hlo` holds no product.
+  """
+  blocks = {}
+  for block in hlo.split("\n\n"):
+    found = re.match(r"(ENTRY )?%(\S+) ", block.strip())
+    if found:
+      blocks["ENTRY" if found.group(1) else found.group(2)] = block
+  rows: dict[Any, dict] = {}
+
+  def walk(name):
+    shapes = dict(re.findall(r"%(\S+) = \w+\[([\d,]*)\]", blocks[name]))
+    for line in blocks[name].splitlines():
+      callees = re.findall(r"(?:calls|body|condition|to_apply)=%([\w.-]+)",
+                           line)
+      for branches in re.findall(r"branch_computations={(.*?)}", line):
+        callees += re.findall(r"%([\w.-]+)", branches)
+      for callee in callees:
+        walk(callee)
+      dot = re.search(r" dot\((?:\S+ )?%(\S+), (?:\S+ )?%(\S+)\)(.*)", line)
+      if not dot:
+        continue
+      lhs, rhs = (_ints(shapes[dot.group(i)]) for i in (1, 2))
+      numbers = tuple(
+          tuple(
+              _ints_after(f"{side}_{kind}_dims=", dot.group(3))
+              for side in ("lhs", "rhs"))
+          for kind in ("contracting", "batch"))
+      if (lhs, rhs, numbers) not in rows:
+        rows[lhs, rhs, numbers] = dict(
+            lhs=lhs,
+            rhs=rhs,
+            dimension_numbers=numbers,
+            count=0,
+            mflop=_dot_flops(lhs, rhs, numbers) / 1e6,
+            where={})
+      row = rows[lhs, rhs, numbers]
+      row["count"] += 1
+      op_name = re.search(r'op_name="[^/"]*/([^"]*)/[^/"]*"', line)
+      where = "?" if not op_name else (
+          ("bwd " if "transpose(" in op_name.group(1) else "fwd ") +
+          re.sub(r"\w+\(|\)", "", op_name.group(1)))
+      row["where"][where] = row["where"].get(where, 0) + 1
+
+  walk("ENTRY")
+  if not rows:
+    raise ValueError("hlo_dots: no `dot` instruction found; is `hlo` the "
+                     "text of a compiled function with matrix products?")
+  return list(rows.values())
+
+
+def _ints(text: str) -> tuple[int, ...]:
+  return tuple(int(d) for d in text.split(",") if d)
+
+
+def _ints_after(attribute: str, text: str) -> tuple[int, ...]:
+  """The integers of HLO's `attribute{1,2}` in `text`; () if absent."""
+  found = re.search(attribute + r"{([\d,]*)}", text)
+  return _ints(found.group(1)) if found else ()
+
+
+def _dot_flops(lhs: tuple, rhs: tuple, dimension_numbers) -> float:
+  (lhs_contract, _), (lhs_batch, _) = dimension_numbers
+  contracted = math.prod(lhs[i] for i in lhs_contract)
+  batch = math.prod(lhs[i] for i in lhs_batch)
+  return 2.0 * math.prod(lhs) * math.prod(rhs) / (contracted * batch)
+
+
+def dot_timer(lhs: tuple,
+              rhs: tuple,
+              dimension_numbers,
+              block_s: float,
+              iterations: int = 50) -> Callable[[], float]:
+  """Times one f32 `dot_general` of these shapes, dispatch excluded.
+
+  The product runs `iterations` times in one jitted loop (an optimisation
+  barrier on its operands keeps XLA from hoisting it), as it would inside a
+  larger jitted program, so the one dispatch per loop is spread thin.
+  Operands stay in cache from one iteration to the next: a best case, which
+  is what a floor wants.
+
+  Returns:
+    A function that times one block of about `block_s` seconds and returns
+    the seconds per product (`block_timer`).
+  """
+  keys = jax.random.split(jax.random.PRNGKey(0))
+  operands = [jax.random.normal(k, s) for k, s in zip(keys, (lhs, rhs))]
+  product = lambda a, b: jax.lax.dot_general(a, b, dimension_numbers)
+  out = jnp.zeros(jax.eval_shape(product, *operands).shape)
+
+  def body(_, carry):
+    a, b, _ = jax.lax.optimization_barrier(carry)
+    return a, b, product(a, b)
+
+  loop = jax.jit(lambda *x: jax.lax.fori_loop(0, iterations, body, x)[2])
+  timer = block_timer(lambda: loop(*operands, out), block_s)
+  return lambda: timer() / iterations
+
+
 def per_call_seconds(call: Callable[[], Any],
                      block_s: float,
                      rounds: int = 1) -> float:
   """Median over `rounds` of the mean latency of `call()` (each waited for)."""
+  timer = block_timer(call, block_s)
+  return statistics.median(timer() for _ in range(rounds))
+
+
+def block_timer(call: Callable[[], Any], block_s: float) -> Callable[[], float]:
+  """A timer of `call()` in blocks of about `block_s` seconds.
+
+  Returns:
+    A function that runs one block of calls (each waited for; the count
+    calibrated once, after compiling) and returns the mean seconds per call.
+  """
   n = calibrate(call, block_s)
-  return statistics.median(time_calls(call, n) / n for _ in range(rounds))
+  return lambda: time_calls(call, n) / n
 
 
 def calibrate(call: Callable[[], Any], block_s: float) -> int:
@@ -204,20 +334,38 @@ def train_rate(example: str, settings: dict, chunks: int) -> dict:
     `steps_per_s`, and `cores_busy`: the process's CPU time (all threads,
     user + system) over the wall time of the timed chunks.
   """
+  chunk, steps = train_chunk(example, settings)
+  cpu_start = _cpu_s()
+  wall = sum(chunk() for _ in range(chunks))
+  return dict(
+      steps_per_s=chunks * steps / wall,
+      cores_busy=(_cpu_s() - cpu_start) / wall)
+
+
+def train_chunk(example: str,
+                settings: dict) -> tuple[Callable[[], float], int]:
+  """An example's `train` as a timer of one chunk of `eval_every` steps.
+
+  `train` is compiled ahead of time and run for one warm-up chunk first.
+
+  Returns:
+    `(chunk, eval_every)`: `chunk()` trains the next `eval_every` steps
+    (continuing from the last chunk) and returns their wall time in seconds.
+  """
   module = import_example(example)
   config = module.Config(progress=False, **tuples(settings))
   agent = module.make_agent(config)
   state = jax.jit(agent.init)(jax.random.PRNGKey(config.seed))
   num_steps = jnp.int32(config.eval_every)
   train = jax.jit(agent.train).lower(state, num_steps).compile()
-  state = jax.block_until_ready(train(state, num_steps))
-  start, cpu_start = time.perf_counter(), _cpu_s()
-  for _ in range(chunks):
-    state = jax.block_until_ready(train(state, num_steps))
-  wall = time.perf_counter() - start
-  return dict(
-      steps_per_s=chunks * config.eval_every / wall,
-      cores_busy=(_cpu_s() - cpu_start) / wall)
+  state = [jax.block_until_ready(train(state, num_steps))]
+
+  def chunk() -> float:
+    start = time.perf_counter()
+    state[0] = jax.block_until_ready(train(state[0], num_steps))
+    return time.perf_counter() - start
+
+  return chunk, config.eval_every
 
 
 def _cpu_s() -> float:
