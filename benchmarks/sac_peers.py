@@ -188,6 +188,7 @@ def run_roofline(full: bool) -> dict:
   sac = harness.import_example("sac")
   replay = harness.import_example("plumbing.replay")
   settings = dict(
+      sac.SBX,
       buffer_size=BUFFER_SIZE,
       learning_starts=LEARNING_STARTS,
       eval_every=1_000)
