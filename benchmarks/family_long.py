@@ -6,7 +6,7 @@ per seed, medians over the seeds. PPO runs the continuous cart-pole
 (Playground `CartpoleSwingup`) with the Gaussian and with `--policy beta`
 at the suites section's settings (64 envs x 64 steps, gamma 0.99, 128x128
 networks), shortened to 1,048,576 steps; TQC runs Pendulum-v1 (gymnax) at its
-defaults (5 critics x 25 quantiles, 2 dropped per critic, SAC's settings
+defaults (5 critics x 25 quantiles, 2 dropped per critic, SBX's SAC settings
 otherwise: 256x256, batch 256, 1k random steps) for 10k steps, plain SAC's
 budget, evaluating every 1k steps.
 """

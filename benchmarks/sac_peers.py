@@ -162,6 +162,7 @@ def run_ours_jitted(steps: int, seed: int) -> dict:
       "sac",
       dict(
           harness.import_example("sac").SBX,
+          checkpoint_interval_s=0.0,  # A checkpoint after every evaluation.
           seed=seed,
           total_steps=steps,
           buffer_size=BUFFER_SIZE,

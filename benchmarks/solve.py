@@ -74,14 +74,21 @@ def run_main_job(seed: int, run_dir: str, total_steps: int) -> dict:
   holding the programs of the runs before (the same for every seed).
   """
   start = time.perf_counter()
-  subprocess.run([
-      sys.executable, "-m", "examples.sac", "--seed",
-      str(seed), "--total-steps",
-      str(total_steps), "--run-dir", run_dir, "--no-progress"
-  ],
-                 cwd=harness.ROOT,
-                 check=True,
-                 capture_output=True)
+  subprocess.run(
+      [
+          sys.executable, "-m", "examples.sac", "--seed",
+          str(seed), "--total-steps",
+          str(total_steps), "--run-dir", run_dir, "--no-progress"
+      ],
+      cwd=harness.ROOT,
+      env={  # Its own XLA cache, not one set for this process.
+          k: v
+          for k, v in os.environ.items()
+          if k != "JAX_COMPILATION_CACHE_DIR"
+      },
+      check=True,
+      capture_output=True,
+      timeout=600)
   process_s = time.perf_counter() - start
   folder = max((os.path.join(run_dir, d)
                 for d in os.listdir(run_dir)

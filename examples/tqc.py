@@ -20,7 +20,8 @@ critics of `M` return quantiles each (`hp.QuantileCriticEnsemble`):
 * actor loss: `alpha * log pi(a|s)` minus the mean of all `N * M` atoms.
 
 Defaults are the paper's (5 critics x 25 quantiles, 2 dropped per critic)
-and SAC's otherwise (SBX's TQC uses 2 critics: `--num-critics 2`).
+and SBX's SAC settings otherwise (`sac.SBX`: 256x256, learning rates 3e-4,
+updates from step 1,000; SBX's TQC uses 2 critics: `--num-critics 2`).
 
 Run: `python -m examples.tqc` (gymnax Pendulum-v1, 10k steps; `--help` for
 flags), e.g. `python -m examples.tqc --env gymnasium:HalfCheetah-v5

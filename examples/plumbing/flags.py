@@ -122,8 +122,9 @@ class CommonConfig:
       "cache), so that a run with the same shapes and settings loads them "
       "instead of compiling; the results are the same.")
   checkpoint_interval_s: float = flag(
-      30.0, "Least seconds between checkpoints, each written after an "
-      "evaluation; the last step is always saved (0: after every evaluation).")
+      30.0, "Least seconds between checkpoints after the first, each "
+      "written after an evaluation; the first evaluation's and the last "
+      "step's are always saved (0: after every evaluation).")
 
   def iteration_steps(self) -> tuple[int, str] | None:
     """Environment steps per training iteration and how to say it.

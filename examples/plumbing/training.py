@@ -11,7 +11,8 @@ and checkpoints. The training itself stays in the agent's jitted `train`:
   while step < config.total_steps:         # One chunk per evaluation.
     state = train(state, num_steps); step = int(state.step)
     exp.record(step, evaluate(eval_env, agent.eval_policy, ...))
-    exp.save(state, step)
+    exp.save(state, step)                  # The first, then at most one per
+                                           # --checkpoint-interval-s; the last.
 """
 
 import functools
@@ -74,8 +75,9 @@ def run_agent(algo: str, config: Any,
 
   Evaluations come every `config.eval_every` steps and at the end, each on
   `config.eval_episodes` episodes from the same start states (a fixed key).
-  A checkpoint follows an evaluation when `config.checkpoint_interval_s` have
-  passed since the last one (or the start), and always the last.
+  A checkpoint follows the first evaluation, then an evaluation when
+  `config.checkpoint_interval_s` have passed since the last one, and always
+  the last step's (so a run killed after its first evaluation can resume).
 
   With several processes (`distributed`), every process trains and calls the
   checkpoint writer (orbax's saves and restores are collectives), but only
@@ -145,7 +147,7 @@ def run_agent(algo: str, config: Any,
       f"{step:,} to {config.total_steps:,}", show)
   bar.training()
   bar.update(step)
-  saved_at = time.perf_counter()
+  saved_at = -float("inf")  # The first evaluation's checkpoint is written.
   bar_steps = max(
       agent.step_unit, config.eval_every // BAR_UPDATES_PER_EVAL //
       agent.step_unit * agent.step_unit)
@@ -184,16 +186,21 @@ def main(config_cls: type, run: Callable[[Any], dict[str, Any]]) -> None:
   (from process 0 only, with several processes).
 
   With `--xla-cache` (the default), compiled programs are kept in JAX's
-  persistent compilation cache under `<run-dir>/xla_cache`, unless JAX's own
+  persistent compilation cache under `<run-dir>/xla_cache` (beside the run
+  folder, for `--resume`; JAX keeps those that took a second or more to
+  compile), unless JAX's own
   `jax_compilation_cache_dir` is set already (e.g. by the environment
   variable JAX_COMPILATION_CACHE_DIR), which is then used as it is.
   """
 
   def cached_run(config):
     if config.xla_cache and jax.config.jax_compilation_cache_dir is None:
-      jax.config.update(
-          "jax_compilation_cache_dir",
-          os.path.abspath(os.path.join(config.run_dir, XLA_CACHE)))
+      # Beside the run folders: those of --run-dir, or the resumed run's.
+      base = (
+          os.path.dirname(os.path.abspath(config.resume))
+          if config.resume else config.run_dir)
+      jax.config.update("jax_compilation_cache_dir",
+                        os.path.abspath(os.path.join(base, XLA_CACHE)))
     return run(config)
 
   summary = flags.main(config_cls, cached_run)

@@ -73,14 +73,14 @@ class RunAgentTest(absltest.TestCase):
 
   def test_checkpoints_follow_evals_at_most_once_per_interval(self):
     self.assertEqual(self.saved_steps, [100, 150])
-    with _saved_steps() as saved:  # Far apart: only the last step's.
+    with _saved_steps() as saved:  # Far apart: the first and the last.
       agent_testing.tiny_run(
           td3,
           total_steps=300,
           eval_every=100,
           checkpoint_interval_s=1e6,
           **TINY)
-    self.assertEqual(saved, [300])
+    self.assertEqual(saved, [100, 300])
 
   def test_stops_exactly_at_total_steps_with_a_final_eval(self):
     self.assertEqual(self.summary["total_steps"], 150)
@@ -123,6 +123,7 @@ class RunAgentTest(absltest.TestCase):
                 total_steps=200,
                 eval_every=50,
                 progress=False,
+                checkpoint_interval_s=0.0,
                 **TINY))
     summary = flags.main(td3.Config, td3.run,
                          ["--resume", folder, "--no-progress"])
