@@ -96,12 +96,8 @@ def run_main_job(seed: int, run_dir: str, total_steps: int) -> dict:
                key=os.path.getmtime)
   with open(os.path.join(folder, "summary.json")) as f:
     summary = json.load(f)
-  evals = harness.read_evals(folder)
-  solved = next((e for e in evals if e[1] >= THRESHOLD), None)
   return dict(
-      time_s=summary["time_to_threshold_s"],
-      step=solved[0] if solved else None,
-      eval_return=solved[1] if solved else evals[-1][1],
+      **_our_solve(summary, harness.read_evals(folder)),
       final_eval_return=summary["final_eval_return"],
       compile_s=summary["compile_s"],
       run_wall_s=summary["wall_s"],
@@ -110,13 +106,19 @@ def run_main_job(seed: int, run_dir: str, total_steps: int) -> dict:
 
 def run_ours(example: str, settings: dict, seed: int) -> dict:
   summary, evals, _ = harness.run_example(example, dict(settings, seed=seed))
+  return dict(
+      **_our_solve(summary, evals),
+      total_steps=summary["total_steps"],
+      wall_s=summary["wall_s"])
+
+
+def _our_solve(summary: dict, evals: list) -> dict:
+  """A run's time to solve, its step and the eval return there (or last)."""
   solved = next((e for e in evals if e[1] >= THRESHOLD), None)
   return dict(
       time_s=summary["time_to_threshold_s"],
       step=solved[0] if solved else None,
-      eval_return=solved[1] if solved else evals[-1][1],
-      total_steps=summary["total_steps"],
-      wall_s=summary["wall_s"])
+      eval_return=solved[1] if solved else evals[-1][1])
 
 
 def run_peer(library: str, cap: int, seed: int) -> dict:

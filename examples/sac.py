@@ -50,7 +50,7 @@ class Config(flags.CommonConfig):
   """
   PRESETS = {"sbx": SBX}
 
-  eval_every: int = flags.flag(500, "Environment steps between evaluations.")
+  eval_every: int = flags.redefault(flags.CommonConfig, "eval_every", 500)
   hidden_sizes: tuple[int, ...] = flags.flag(
       (64, 64), "Hidden layer widths of the actor and of each critic.")
   batch_size: int = flags.flag(256, "Transitions per gradient update.")

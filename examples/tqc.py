@@ -48,13 +48,16 @@ class Config(sac.Config):
   """TQC: flags and defaults (the paper's critics, SBX's SAC settings)."""
   PRESETS = {}  # Its defaults are SBX's settings (`sac.SBX`).
 
-  eval_every: int = flags.redefault(sac.Config, "eval_every", sac.SBX)
+  eval_every: int = flags.redefault(sac.Config, "eval_every",
+                                    sac.SBX["eval_every"])
   hidden_sizes: tuple[int, ...] = flags.redefault(sac.Config, "hidden_sizes",
-                                                  sac.SBX)
-  learning_starts: int = flags.redefault(sac.Config, "learning_starts", sac.SBX)
-  actor_lr: float = flags.redefault(sac.Config, "actor_lr", sac.SBX)
-  critic_lr: float = flags.redefault(sac.Config, "critic_lr", sac.SBX)
-  alpha_lr: float = flags.redefault(sac.Config, "alpha_lr", sac.SBX)
+                                                  sac.SBX["hidden_sizes"])
+  learning_starts: int = flags.redefault(sac.Config, "learning_starts",
+                                         sac.SBX["learning_starts"])
+  actor_lr: float = flags.redefault(sac.Config, "actor_lr", sac.SBX["actor_lr"])
+  critic_lr: float = flags.redefault(sac.Config, "critic_lr",
+                                     sac.SBX["critic_lr"])
+  alpha_lr: float = flags.redefault(sac.Config, "alpha_lr", sac.SBX["alpha_lr"])
   num_critics: int = flags.flag(5, "Quantile critics N.")
   num_quantiles: int = flags.flag(25, "Return quantiles M of each critic.")
   drop_per_critic: int = flags.flag(

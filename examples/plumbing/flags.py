@@ -43,13 +43,13 @@ def flag(default: Any, help_text: str) -> Any:
   return dataclasses.field(default=default, metadata={"help": help_text})
 
 
-def redefault(config_cls: type, name: str, defaults: dict[str, Any]) -> Any:
-  """`config_cls`'s flag `name` (its help text) with `defaults[name]`.
+def redefault(config_cls: type, name: str, default: Any) -> Any:
+  """`config_cls`'s flag `name` (its help text) with another `default`.
 
   For a subclass that keeps a flag but starts from another value.
   """
   help_text = config_cls.__dataclass_fields__[name].metadata["help"]
-  return flag(defaults[name], help_text)
+  return flag(default, help_text)
 
 
 def flag_name(name: str) -> str:

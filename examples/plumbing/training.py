@@ -161,8 +161,8 @@ def run_agent(algo: str, config: Any,
     if primary:
       bar.update(step, exp.record(step,
                                   evaluate(policy_params(state), eval_key)))
-    # Saving takes a fraction of a second (SAC's replay buffer included): at
-    # most one per `checkpoint_interval_s`, and always the last step.
+    # Saving takes a fraction of a second (SAC's replay buffer included):
+    # the first, then at most one per `checkpoint_interval_s`, and the last.
     if distributed.primary_decides(
         step >= config.total_steps or
         time.perf_counter() - saved_at >= config.checkpoint_interval_s):
@@ -188,9 +188,9 @@ def main(config_cls: type, run: Callable[[Any], dict[str, Any]]) -> None:
   With `--xla-cache` (the default), compiled programs are kept in JAX's
   persistent compilation cache under `<run-dir>/xla_cache` (beside the run
   folder, for `--resume`; JAX keeps those that took a second or more to
-  compile), unless JAX's own
-  `jax_compilation_cache_dir` is set already (e.g. by the environment
-  variable JAX_COMPILATION_CACHE_DIR), which is then used as it is.
+  compile), unless JAX's own `jax_compilation_cache_dir` is set already (e.g.
+  by the environment variable JAX_COMPILATION_CACHE_DIR), which is then used
+  as it is.
   """
 
   def cached_run(config):
