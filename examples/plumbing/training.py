@@ -41,6 +41,12 @@ INIT_OPTIONS = {"xla_backend_optimization_level": 0}
 XLA_CACHE = "xla_cache"  # JAX's persistent compilation cache, in --run-dir.
 
 
+def run_keys(seed: int) -> tuple[jax.Array, jax.Array]:
+  """A run's `(init_key, eval_key)`: `init(init_key)` is its first state."""
+  init_key, eval_key = jax.random.split(jax.random.PRNGKey(seed))
+  return init_key, eval_key
+
+
 class Agent(NamedTuple):
   """What an agent script gives `run_agent`.
 

@@ -14,6 +14,7 @@ import numpy as np
 from examples.plumbing import checkpointing
 from examples.plumbing import experiment
 from examples.plumbing import flags
+from examples.plumbing import training
 
 SUMMARY_KEYS = ("algo", "env", "seed", "total_steps", "final_eval_return",
                 "wall_s", "compile_s", "steps_per_s", "threshold",
@@ -43,11 +44,24 @@ def eval_returns(summary):
 
 def final_state(module, summary):
   """The last checkpointed training state of a finished run."""
-  config = module.Config(**{
-      **flags_tuples(module.Config, summary["config"]), "resume": None
-  })
+  config = _run_config(module, summary)
   target = jax.jit(module.make_agent(config).init)(jax.random.PRNGKey(0))
   return checkpointing.restore_checkpoint(summary["run_dir"], target).state
+
+
+def initial_state(module, summary):
+  """A finished run's first training state, as its `init` computed it."""
+  config = _run_config(module, summary)
+  init = jax.jit(
+      module.make_agent(config).init, compiler_options=training.INIT_OPTIONS)
+  return init(training.run_keys(config.seed)[0])
+
+
+def _run_config(module, summary):
+  """The `module.Config` a finished run's summary records (not resuming)."""
+  return module.Config(**{
+      **flags_tuples(module.Config, summary["config"]), "resume": None
+  })
 
 
 def flags_tuples(config_cls, values):

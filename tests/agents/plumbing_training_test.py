@@ -7,9 +7,11 @@ import csv
 import io
 import json
 import os
+import tempfile
 from unittest import mock
 
 from absl.testing import absltest
+import jax
 import numpy as np
 
 import agent_testing
@@ -18,6 +20,7 @@ from examples import td3
 from examples.plumbing import experiment
 from examples.plumbing import flags
 from examples.plumbing import report
+from examples.plumbing import training
 
 TINY = dict(
     hidden_sizes=(8,),
@@ -25,6 +28,17 @@ TINY = dict(
     learning_starts=20,
     buffer_size=1000,
     eval_episodes=2)
+
+
+class _Clock:
+  """A `time` module whose `perf_counter` reads 1 s later at each call."""
+
+  def __init__(self):
+    self.now = 0.0
+
+  def perf_counter(self):
+    self.now += 1.0
+    return self.now
 
 
 class _Killed(Exception):
@@ -72,15 +86,19 @@ class RunAgentTest(absltest.TestCase):
           td3, total_steps=150, eval_every=100, **TINY)
 
   def test_checkpoints_follow_evals_at_most_once_per_interval(self):
-    self.assertEqual(self.saved_steps, [100, 150])
-    with _saved_steps() as saved:  # Far apart: the first and the last.
+    self.assertEqual(self.saved_steps, [100, 150])  # Interval 0: every eval.
+    # training.py reads its clock at the start, before each save decision and
+    # after each save; this one reads one second later each time. At 2.5 s:
+    # the first eval's save (t=2, clock reset at 3), none at t=4 and 5, one at
+    # t=6 (reset at 7), none at t=8, and the last step's.
+    with _saved_steps() as saved, mock.patch.object(training, "time", _Clock()):
       agent_testing.tiny_run(
           td3,
           total_steps=300,
-          eval_every=100,
-          checkpoint_interval_s=1e6,
+          eval_every=50,
+          checkpoint_interval_s=2.5,
           **TINY)
-    self.assertEqual(saved, [100, 300])
+    self.assertEqual(saved, [50, 200, 300])
 
   def test_stops_exactly_at_total_steps_with_a_final_eval(self):
     self.assertEqual(self.summary["total_steps"], 150)
@@ -161,6 +179,49 @@ class RunAgentTest(absltest.TestCase):
     self.assertIn("never reached the threshold -200", text)
     self.assertIn(f"run folder: {self.summary['run_dir']}", text)
     self.assertLen(text.splitlines(), 4)
+
+
+class MainTest(absltest.TestCase):
+  """`training.main`, the command line: where compiled programs are kept."""
+
+  def _cache_dir_seen(self, argv, preset=None):
+    """JAX's compilation cache folder as `run` sees it, for `argv`."""
+    seen = []
+
+    def run(config):
+      seen.append(jax.config.jax_compilation_cache_dir)
+      raise _Killed  # Before main describes a summary.
+
+    before = jax.config.jax_compilation_cache_dir
+    jax.config.update("jax_compilation_cache_dir", preset)
+    try:
+      with mock.patch("sys.argv", ["td3.py"] + argv), \
+          self.assertRaises(_Killed):
+        training.main(td3.Config, run)
+    finally:
+      jax.config.update("jax_compilation_cache_dir", before)
+    return seen[0]
+
+  def test_the_cache_goes_beside_the_run_folders(self):
+    base = tempfile.mkdtemp()
+    self.assertEqual(
+        self._cache_dir_seen(["--run-dir", base]),
+        os.path.join(base, training.XLA_CACHE))
+    resumed = os.path.join(base, "td3_run")
+    os.makedirs(resumed)
+    with open(os.path.join(resumed, flags.CONFIG_FILE), "w") as f:
+      json.dump({"algo": "td3", "config": {}}, f)
+    self.assertEqual(
+        self._cache_dir_seen(["--resume", resumed, "--run-dir", "/nowhere"]),
+        os.path.join(base, training.XLA_CACHE))
+
+  def test_no_xla_cache_and_a_cache_set_already_are_respected(self):
+    base = tempfile.mkdtemp()
+    self.assertIsNone(
+        self._cache_dir_seen(["--run-dir", base, "--no-xla-cache"]))
+    self.assertEqual(
+        self._cache_dir_seen(["--run-dir", base], preset="/users/own"),
+        "/users/own")
 
 
 class TruncationTest(absltest.TestCase):

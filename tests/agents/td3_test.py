@@ -59,16 +59,22 @@ class Td3RunTest(absltest.TestCase):
     self.assertEqual(int(opt_state.actor[0].count), critic_updates // 2)
 
   def test_targets_move_from_init_but_lag_the_online_networks(self):
-    config = td3.Config(**{**TINY, "total_steps": STEPS, "eval_every": CHUNK})
-    initial = jax.jit(td3.make_agent(config).init)(jax.random.PRNGKey(0))
+    # `initial` is this run's own first state, where targets copy the online
+    # networks, so a target that never moves stays equal to its start.
+    initial = agent_testing.initial_state(td3, self.summary).params
     params = self.state.params
-    for online, target, start in ((params.actor, params.target_actor,
-                                   initial.params.target_actor),
-                                  (params.critic, params.target_critic,
-                                   initial.params.target_critic)):
-      gap = lambda a, b: max(
-          jax.tree.leaves(
-              jax.tree.map(lambda x, y: float(np.abs(x - y).max()), a, b)))
+    gap = lambda a, b: max(
+        jax.tree.leaves(
+            jax.tree.map(lambda x, y: float(np.abs(x - y).max()), a, b)))
+    for online, target, start, start_online in ((params.actor,
+                                                 params.target_actor,
+                                                 initial.target_actor,
+                                                 initial.actor),
+                                                (params.critic,
+                                                 params.target_critic,
+                                                 initial.target_critic,
+                                                 initial.critic)):
+      self.assertEqual(gap(start, start_online), 0.0)
       self.assertGreater(gap(target, start), 0.0)  # The targets moved...
       self.assertGreater(gap(online, target), 0.0)  # ...but lag behind.
 

@@ -5,6 +5,7 @@ import jax
 import numpy as np
 
 import agent_testing
+from examples import sac
 from examples import tqc
 
 # Small critics keep the compile short; updates start after step 50.
@@ -101,6 +102,12 @@ class TqcFlagsTest(absltest.TestCase):
     self.assertEqual(
         (config.num_critics, config.num_quantiles, config.drop_per_critic),
         (5, 25, 2))
+
+  def test_other_defaults_are_sbx_settings(self):
+    # Its RESULTS rows compare with SBX at SBX's settings, sac's preset.
+    config = tqc.Config()
+    for name, value in sac.SBX.items():
+      self.assertEqual(getattr(config, name), value, name)
 
 
 if __name__ == "__main__":
