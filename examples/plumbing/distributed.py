@@ -39,9 +39,13 @@ from jax.experimental import multihost_utils
 
 from examples.plumbing import flags
 
-# Flags that may differ between the processes of one run.
+# Flags that may differ between the processes of one run: how each meets the
+# others, shows progress and keeps compiled programs, and flags only process 0
+# reads (its run folder's base; the checkpoint interval, whose decision it
+# broadcasts).
 PER_PROCESS_FLAGS = ("process_id", "coordinator_address", "coordinator_timeout",
-                     "progress", "run_dir")
+                     "progress", "run_dir", "xla_cache",
+                     "checkpoint_interval_s")
 # Seconds JAX's own connection deadline runs past the watchdog's, so that the
 # watchdog's clear message comes first.
 _GRACE_S = 30

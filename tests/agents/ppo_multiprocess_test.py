@@ -7,6 +7,7 @@ the pytest process runs no JAX op for them. The training runs are
 compilation cache) are the ones `ppo_test.TwoDeviceTest` already makes.
 """
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -15,6 +16,8 @@ from absl.testing import absltest
 import numpy as np
 import pytest
 
+from examples import ppo
+from examples.plumbing import distributed
 import multidevice
 import ppo_test
 
@@ -195,6 +198,22 @@ class ErrorTest(absltest.TestCase):
       self.assertIn(
           "processes were started with different flags: process(es) 1 "
           "differ from process 0", " ".join(proc.stderr.split()))
+
+
+class FlagsHashTest(absltest.TestCase):
+
+  def test_only_per_process_flags_may_differ(self):
+    config = ppo.Config()
+    same = distributed.flags_hash(config)
+    for name, value in (("progress", False), ("xla_cache", False),
+                        ("checkpoint_interval_s", 0.0), ("run_dir", "/x")):
+      self.assertEqual(
+          distributed.flags_hash(dataclasses.replace(config, **{name: value})),
+          same, name)
+    for name, value in (("seed", 1), ("eval_episodes", 3), ("num_envs", 128)):
+      self.assertNotEqual(
+          distributed.flags_hash(dataclasses.replace(config, **{name: value})),
+          same, name)
 
 
 if __name__ == "__main__":
