@@ -44,9 +44,10 @@ def eval_returns(summary):
 
 def final_state(module, summary):
   """The last checkpointed training state of a finished run."""
-  config = _run_config(module, summary)
-  target = jax.jit(module.make_agent(config).init)(jax.random.PRNGKey(0))
-  return checkpointing.restore_checkpoint(summary["run_dir"], target).state
+  # The run's own first state as the target: the same program as the run's
+  # `init`, so JAX's compilation cache has it.
+  return checkpointing.restore_checkpoint(summary["run_dir"],
+                                          initial_state(module, summary)).state
 
 
 def initial_state(module, summary):

@@ -53,11 +53,13 @@ sys.path[:0] = [{root!r}, {tests!r}]
 from examples import ppo
 from examples.plumbing import checkpointing
 from examples.plumbing import flags
+from examples.plumbing import training
 
 config = ppo.Config(num_devices=2, run_dir=tempfile.mkdtemp(), progress=False,
                     **{tiny!r})
 summary = ppo.run(config)
-target = jax.jit(ppo.make_agent(config).init)(jax.random.PRNGKey(0))
+target = jax.jit(ppo.make_agent(config).init,
+                 compiler_options=training.INIT_OPTIONS)(jax.random.PRNGKey(0))
 one, straight, resumed = (checkpointing.restore_checkpoint(d, target)
                           for d in (summary["run_dir"], {straight!r},
                                     {resumed!r}))

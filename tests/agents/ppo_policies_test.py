@@ -59,7 +59,7 @@ class GSDETest(absltest.TestCase):
 
   def test_resume_reproduces_uninterrupted_run_bitwise(self):
     agent_testing.assert_resume_reproduces(
-        self, ppo, chunk_steps=_CHUNK, **_GSDE)
+        self, ppo, chunk_steps=_CHUNK, straight=self.summary, **_GSDE)
 
 
 class MultiCategoricalTest(absltest.TestCase):

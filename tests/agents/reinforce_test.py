@@ -54,7 +54,7 @@ class ReinforceRunTest(absltest.TestCase):
 
   def test_resume_reproduces_uninterrupted_run(self):
     agent_testing.assert_resume_reproduces(
-        self, reinforce, chunk_steps=CHUNK, **TINY)
+        self, reinforce, chunk_steps=CHUNK, straight=self.summary, **TINY)
 
   def test_gaussian_policy_on_pendulum(self):
     # Pendulum episodes always last 200 steps: 4 per iteration, 800 steps.

@@ -20,15 +20,20 @@ UNIT_BOX_ATOL = 1e-5
 
 class SacTest(absltest.TestCase):
 
-  def test_tiny_run_writes_run_folder(self):
-    summary = agent_testing.tiny_run(
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.summary = agent_testing.tiny_run(
         sac, total_steps=200, eval_every=100, **TINY)
-    agent_testing.assert_run_folder(self, summary)
-    self.assertEqual(summary["algo"], "sac")
-    self.assertEqual(summary["total_steps"], 200)
+
+  def test_tiny_run_writes_run_folder(self):
+    agent_testing.assert_run_folder(self, self.summary)
+    self.assertEqual(self.summary["algo"], "sac")
+    self.assertEqual(self.summary["total_steps"], 200)
 
   def test_resume_reproduces_uninterrupted_run(self):
-    agent_testing.assert_resume_reproduces(self, sac, chunk_steps=100, **TINY)
+    agent_testing.assert_resume_reproduces(
+        self, sac, chunk_steps=100, straight=self.summary, **TINY)
 
   def test_bad_flags_fail_with_message(self):
     agent_testing.assert_bad_flags(

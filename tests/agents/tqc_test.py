@@ -36,9 +36,14 @@ def _quantile_huber_numpy(z, target):
 
 class TqcRunTest(absltest.TestCase):
 
-  def test_tiny_run_writes_run_folder(self):
-    summary = agent_testing.tiny_run(
+  @classmethod
+  def setUpClass(cls):
+    super().setUpClass()
+    cls.summary = agent_testing.tiny_run(
         tqc, total_steps=STEPS, eval_every=CHUNK, **TINY)
+
+  def test_tiny_run_writes_run_folder(self):
+    summary = self.summary
     agent_testing.assert_run_folder(self, summary)
     self.assertEqual((summary["algo"], summary["total_steps"]), ("tqc", STEPS))
     state = agent_testing.final_state(tqc, summary)
@@ -47,7 +52,8 @@ class TqcRunTest(absltest.TestCase):
     self.assertEqual(w.shape, (2, 16, 5))
 
   def test_resume_reproduces_uninterrupted_run(self):
-    agent_testing.assert_resume_reproduces(self, tqc, chunk_steps=CHUNK, **TINY)
+    agent_testing.assert_resume_reproduces(
+        self, tqc, chunk_steps=CHUNK, straight=self.summary, **TINY)
 
 
 class TqcTargetTest(absltest.TestCase):
