@@ -132,7 +132,7 @@ def run_agent(algo: str, config: Any,
   exp = experiment.Experiment(algo, config, threshold, start=start)
   report.status(f"run folder {exp.path}", show)
   bar = report.Progress(config.total_steps, disable=not show)
-  init_key, eval_key = jax.random.split(jax.random.PRNGKey(config.seed))
+  init_key, eval_key = run_keys(config.seed)
   init = exp.compile(
       jax.jit(agent.init, compiler_options=INIT_OPTIONS), init_key)
   state, step = exp.restore(init(init_key), agent.env.host)
