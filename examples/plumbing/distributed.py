@@ -39,10 +39,12 @@ from jax.experimental import multihost_utils
 
 from examples.plumbing import flags
 
-# Flags that may differ between the processes of one run: how each meets the
-# others, shows progress and keeps compiled programs, and flags only process 0
-# reads (its run folder's base; the checkpoint interval, whose decision it
-# broadcasts).
+# Flags that may differ between the processes of one run: how each process
+# meets the others and shows its progress, and where it keeps files (the run
+# folder's base: process 0 writes the run folder, and each process keeps its
+# own compiled programs there, or none with --no-xla-cache); and the
+# checkpoint interval, of which only process 0's counts (it decides each
+# save and broadcasts the decision).
 PER_PROCESS_FLAGS = ("process_id", "coordinator_address", "coordinator_timeout",
                      "progress", "run_dir", "xla_cache",
                      "checkpoint_interval_s")

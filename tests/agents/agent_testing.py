@@ -45,7 +45,7 @@ def eval_returns(summary):
 def final_state(module, summary):
   """The last checkpointed training state of a finished run."""
   # The run's own first state as the target: the same program as the run's
-  # `init`, so JAX's compilation cache has it.
+  # `init`, so JAX's compilation cache can serve it.
   return checkpointing.restore_checkpoint(summary["run_dir"],
                                           initial_state(module, summary)).state
 
@@ -119,7 +119,11 @@ def assert_resume_reproduces(test,
   `straight`: the summary of the straight run, if the test has one already
   (`tiny_run` with the same flags); else it is run here.
   """
-  if straight is None:
+  if straight is not None:  # The same run length as the cut run's.
+    test.assertEqual(
+        (straight["config"]["total_steps"], straight["config"]["eval_every"]),
+        (2 * chunk_steps, chunk_steps))
+  else:
     straight = tiny_run(
         module,
         total_steps=2 * chunk_steps,

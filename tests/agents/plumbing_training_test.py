@@ -8,6 +8,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from unittest import mock
 
 from absl.testing import absltest
@@ -30,15 +31,31 @@ TINY = dict(
     eval_episodes=2)
 
 
-class _Clock:
-  """A `time` module whose `perf_counter` reads 1 s later at each call."""
+class _EvalClock:
+  """A `time` module for training.py whose clock moves 1 s per evaluation.
+
+  `ticking(record)` wraps `Experiment.record`, so the time advances as each
+  evaluation is logged, however often training.py reads the clock.
+  """
 
   def __init__(self):
-    self.now = 0.0
+    self.now = time.perf_counter()
 
   def perf_counter(self):
-    self.now += 1.0
     return self.now
+
+  def ticking(self, record):
+
+    def record_then_tick(exp, *args, **kwargs):
+      result = record(exp, *args, **kwargs)
+      self.now += 1.0
+      return result
+
+    return record_then_tick
+
+
+class _Stop(Exception):
+  """Ends a stub `run` before anything else happens."""
 
 
 class _Killed(Exception):
@@ -87,11 +104,14 @@ class RunAgentTest(absltest.TestCase):
 
   def test_checkpoints_follow_evals_at_most_once_per_interval(self):
     self.assertEqual(self.saved_steps, [100, 150])  # Interval 0: every eval.
-    # training.py reads its clock at the start, before each save decision and
-    # after each save; this one reads one second later each time. At 2.5 s:
-    # the first eval's save (t=2, clock reset at 3), none at t=4 and 5, one at
-    # t=6 (reset at 7), none at t=8, and the last step's.
-    with _saved_steps() as saved, mock.patch.object(training, "time", _Clock()):
+    # Evaluations at t = 1..6 s, an interval of 2.5 s: the first eval's save
+    # (t=1), none at t=2 and 3, one at t=4 (3 s after the last save), none at
+    # t=5, and the last step's.
+    clock = _EvalClock()
+    with _saved_steps() as saved, \
+        mock.patch.object(training, "time", clock), \
+        mock.patch.object(experiment.Experiment, "record",
+                          clock.ticking(experiment.Experiment.record)):
       agent_testing.tiny_run(
           td3,
           total_steps=300,
@@ -190,13 +210,13 @@ class MainTest(absltest.TestCase):
 
     def run(config):
       seen.append(jax.config.jax_compilation_cache_dir)
-      raise _Killed  # Before main describes a summary.
+      raise _Stop  # Before main describes a summary.
 
     before = jax.config.jax_compilation_cache_dir
     jax.config.update("jax_compilation_cache_dir", preset)
     try:
       with mock.patch("sys.argv", ["td3.py"] + argv), \
-          self.assertRaises(_Killed):
+          self.assertRaises(_Stop):
         training.main(td3.Config, run)
     finally:
       jax.config.update("jax_compilation_cache_dir", before)

@@ -1,8 +1,8 @@
 """Tests for examples/ppo.py across processes (`--num-processes`).
 
-Every test starts processes of its own on this machine, one CPU device each,
-that meet through `jax.distributed` on a free local port (gloo collectives);
-the pytest process runs no JAX op for them. The training runs are
+Every test but the flags hash's starts processes of its own on this machine,
+one CPU device each, that meet through `jax.distributed` on a free local port
+(gloo collectives); the pytest process runs no JAX op for them. The training runs are
 `ppo_test._TINY`, so the one-process two-device run and its programs (in the
 compilation cache) are the ones `ppo_test.TwoDeviceTest` already makes.
 """
@@ -203,9 +203,12 @@ class ErrorTest(absltest.TestCase):
 
 
 class FlagsHashTest(absltest.TestCase):
+  """The flags check that the processes above meet; in this process."""
 
   def test_only_per_process_flags_may_differ(self):
     config = ppo.Config()
+    for name in distributed.PER_PROCESS_FLAGS:  # No misspelt name.
+      self.assertIn(name, ppo.Config.__dataclass_fields__)
     same = distributed.flags_hash(config)
     for name, value in (("progress", False), ("xla_cache", False),
                         ("checkpoint_interval_s", 0.0), ("run_dir", "/x")):

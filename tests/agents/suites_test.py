@@ -13,7 +13,7 @@ differs, tested on gymnax) on Playground's continuous cart-pole, and the
 on-policy loop (PPO) on Brax's cheaper inverted pendulum. REINFORCE sees a
 JAX-native environment through the same `envs.Env` as PPO, and is tested on
 gymnax in its own file; on gymnasium (stepped on the host, through
-callbacks) every agent runs here.
+callbacks) SAC, TD3, PPO and REINFORCE run here.
 """
 
 from absl.testing import absltest

@@ -67,17 +67,13 @@ class Td3RunTest(absltest.TestCase):
     gap = lambda a, b: max(
         jax.tree.leaves(
             jax.tree.map(lambda x, y: float(np.abs(x - y).max()), a, b)))
-    for online, target, start, start_online in ((params.actor,
-                                                 params.target_actor,
-                                                 initial.target_actor,
-                                                 initial.actor),
-                                                (params.critic,
-                                                 params.target_critic,
-                                                 initial.target_critic,
-                                                 initial.critic)):
-      self.assertEqual(gap(start, start_online), 0.0)
-      self.assertGreater(gap(target, start), 0.0)  # The targets moved...
-      self.assertGreater(gap(online, target), 0.0)  # ...but lag behind.
+    for name in ("actor", "critic"):
+      online = getattr(params, name)
+      target = getattr(params, "target_" + name)
+      start = getattr(initial, "target_" + name)
+      self.assertEqual(gap(start, getattr(initial, name)), 0.0, name)
+      self.assertGreater(gap(target, start), 0.0, name)  # Targets moved...
+      self.assertGreater(gap(online, target), 0.0, name)  # ...but lag.
 
   def test_buffer_wraps_and_holds_actions_within_bounds(self):
     buffer = self.state.buffer
