@@ -39,15 +39,12 @@ from jax.experimental import multihost_utils
 
 from examples.plumbing import flags
 
-# Flags that may differ between the processes of one run: how each process
-# meets the others and shows its progress, and where it keeps files (the run
-# folder's base: process 0 writes the run folder, and each process keeps its
-# own compiled programs there, or none with --no-xla-cache); and the
-# checkpoint interval, of which only process 0's counts (it decides each
-# save and broadcasts the decision).
-PER_PROCESS_FLAGS = ("process_id", "coordinator_address", "coordinator_timeout",
-                     "progress", "run_dir", "xla_cache",
-                     "checkpoint_interval_s")
+# Flags that may differ between the processes of one run: those that do not
+# change its result (`flags.RUN_ONLY_FLAGS`: how each process meets the
+# others, shows its progress and keeps its files and compiled programs; the
+# checkpoint interval, of which process 0's decides every save), except
+# `resume`: every process continues the same run.
+PER_PROCESS_FLAGS = tuple(f for f in flags.RUN_ONLY_FLAGS if f != "resume")
 # Seconds JAX's own connection deadline runs past the watchdog's, so that the
 # watchdog's clear message comes first.
 _GRACE_S = 30

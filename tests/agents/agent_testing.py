@@ -52,7 +52,14 @@ def final_state(module, summary):
 
 def initial_state(module, summary):
   """A finished run's first training state, as its `init` computed it."""
-  config = _run_config(module, summary)
+  return first_state(module, _run_config(module, summary))
+
+
+def first_state(module, config):
+  """`config`'s first training state, by the program `run_agent` compiles.
+
+  Also the target to restore the run's checkpoints into.
+  """
   init = jax.jit(
       module.make_agent(config).init, compiler_options=training.INIT_OPTIONS)
   return init(training.run_keys(config.seed)[0])

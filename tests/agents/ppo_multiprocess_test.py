@@ -2,8 +2,8 @@
 
 Every test but the flags hash's starts processes of its own on this machine,
 one CPU device each, that meet through `jax.distributed` on a free local port
-(gloo collectives); the pytest process runs no JAX op for them. The training runs are
-`ppo_test._TINY`, so the one-process two-device run and its programs (in the
+(gloo collectives); the pytest process runs no JAX op for them. The training
+runs are `ppo_test._TINY`, so the one-process two-device run and its programs (in the
 compilation cache) are the ones `ppo_test.TwoDeviceTest` already makes.
 """
 
@@ -50,16 +50,15 @@ _ONE_PROCESS_CHECKS = """
 import contextlib, io, json, os, sys, tempfile
 import jax, numpy as np
 sys.path[:0] = [{root!r}, {tests!r}]
+import agent_testing
 from examples import ppo
 from examples.plumbing import checkpointing
 from examples.plumbing import flags
-from examples.plumbing import training
 
 config = ppo.Config(num_devices=2, run_dir=tempfile.mkdtemp(), progress=False,
                     **{tiny!r})
 summary = ppo.run(config)
-target = jax.jit(ppo.make_agent(config).init,
-                 compiler_options=training.INIT_OPTIONS)(jax.random.PRNGKey(0))
+target = agent_testing.first_state(ppo, config)
 one, straight, resumed = (checkpointing.restore_checkpoint(d, target)
                           for d in (summary["run_dir"], {straight!r},
                                     {resumed!r}))

@@ -18,7 +18,6 @@ import pytest
 import agent_testing
 from examples import ppo
 from examples.plumbing import checkpointing
-from examples.plumbing import training
 import multidevice
 
 # One PPO iteration is 8 envs * 16 steps = 128 steps; a chunk is 2 of them.
@@ -40,10 +39,8 @@ _SUMMARY_KEYS = {
 
 def _final_state(config, run_folder):
   """The newest checkpoint of `run_folder` as a `ppo.TrainState`."""
-  target = jax.jit(
-      ppo.make_agent(config).init, compiler_options=training.INIT_OPTIONS)(
-          jax.random.PRNGKey(0))
-  return checkpointing.restore_checkpoint(run_folder, target)
+  return checkpointing.restore_checkpoint(
+      run_folder, agent_testing.first_state(ppo, config))
 
 
 def _assert_trees_bitwise_equal(a, b):
@@ -196,7 +193,6 @@ sys.path[:0] = [{root!r}, {tests!r}]
 import agent_testing
 from examples import ppo
 from examples.plumbing import checkpointing
-from examples.plumbing import training
 
 tmp = tempfile.mkdtemp()
 config = ppo.Config(num_devices=2, run_dir=os.path.join(tmp, "full"),
@@ -206,8 +202,7 @@ cut = agent_testing.run_killed_after_first_checkpoint(
     ppo, num_devices=2, **{tiny!r})
 resumed = ppo.run(dataclasses.replace(config, run_dir=cut, resume=cut))
 agent = ppo.make_agent(config)
-target = jax.jit(agent.init, compiler_options=training.INIT_OPTIONS)(
-    jax.random.PRNGKey(0))
+target = agent_testing.first_state(ppo, config)
 a = checkpointing.restore_checkpoint(summary["run_dir"], target).state
 b = checkpointing.restore_checkpoint(resumed["run_dir"], target).state
 # Each device's own copies, as training left them (a checkpoint keeps one).
